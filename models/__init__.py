@@ -1,0 +1,1 @@
+"""Detection models shipped with reframe (see README.md in this folder)."""

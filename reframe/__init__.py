@@ -1,0 +1,1 @@
+"""reframe: landscape video in, vertical video out, people kept in frame."""

@@ -1,0 +1,153 @@
+"""Settings of each stage: frozen, validated, every default in one place."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+
+from .errors import UsageError
+
+
+@dataclass(frozen=True)
+class Aspect:
+    """An output aspect ratio ``w:h`` such as 9:16.
+
+    >>> Aspect.parse("9:16").ratio
+    Fraction(9, 16)
+    """
+
+    w: int
+    h: int
+
+    @classmethod
+    def parse(cls, text: str | Aspect) -> Aspect:
+        if isinstance(text, Aspect):
+            return text
+        m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*[:x/]\s*(\d+(?:\.\d+)?)\s*", str(text))
+        if not m:
+            raise UsageError(f"aspect {text!r} is not of the form W:H (for example 9:16, 4:5, 1:1)")
+        w, h = Fraction(m.group(1)), Fraction(m.group(2))
+        if w <= 0 or h <= 0:
+            raise UsageError(f"aspect {text!r} must have positive sides")
+        r = w / h
+        if not Fraction(1, 10) <= r <= 10:
+            raise UsageError(f"aspect {text!r} is outside the supported range 1:10 to 10:1")
+        return cls(r.numerator, r.denominator)
+
+    @property
+    def ratio(self) -> Fraction:
+        return Fraction(self.w, self.h)
+
+    def __str__(self) -> str:
+        return f"{self.w}:{self.h}"
+
+
+def even(v: float) -> int:
+    """The nearest even integer of at least 2 (video encoders need even sizes)."""
+    return max(2, int(round(v / 2.0)) * 2)
+
+
+def parse_size(text: str | None) -> tuple[int, int] | str | None:
+    """``"1080x1920"`` -> (1080, 1920); ``"native"`` -> "native"; None -> None (default)."""
+    if text is None:
+        return None
+    t = str(text).strip().lower()
+    if t in ("native", "crop", "source"):
+        return "native"
+    m = re.fullmatch(r"(\d+)\s*[x:]\s*(\d+)", t)
+    if not m:
+        raise UsageError(f"size {text!r} is not WIDTHxHEIGHT (for example 1080x1920) or 'native'")
+    w, h = int(m.group(1)), int(m.group(2))
+    if not (16 <= w <= 8192 and 16 <= h <= 8192):
+        raise UsageError(f"size {text!r} must be between 16 and 8192 pixels on each side")
+    return even(w), even(h)
+
+
+@dataclass(frozen=True)
+class AnalyzeConfig:
+    """How the analysis samples and detects.
+
+    ``sample_fps``: detection runs on this many frames per second (more just
+    after a cut); boxes are interpolated between samples.
+    ``analysis_long_side``: frames are decoded at this long side for
+    detection; small faces are searched in tiles of it.
+    """
+
+    sample_fps: float = 5.0
+    analysis_long_side: int = 960
+    face_confidence: float = 0.5
+    detect_objects: bool = True
+    object_confidence: float = 0.35
+    cut_threshold: float = 3.0  # adaptive content-change ratio marking a hard cut
+
+    def __post_init__(self) -> None:
+        if not 0.1 <= self.sample_fps <= 60:
+            raise UsageError("sample_fps must be between 0.1 and 60")
+        if not 128 <= self.analysis_long_side <= 4096:
+            raise UsageError("analysis_long_side must be between 128 and 4096")
+
+
+@dataclass(frozen=True)
+class PlanConfig:
+    """How the virtual camera moves.
+
+    Speeds are in fractions of the source width per second so that the same
+    settings behave alike at every resolution.
+    """
+
+    aspect: Aspect = Aspect(9, 16)
+    max_speed: float = 0.5  # widths per second the window may pan at most
+    dead_zone: float = 0.12  # subject may drift this share of the window width before the window follows
+    min_shot_frames: int = 3
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "aspect", Aspect.parse(self.aspect))
+        if self.max_speed <= 0:
+            raise UsageError("max_speed must be positive")
+        if not 0 <= self.dead_zone < 0.5:
+            raise UsageError("dead_zone must be in [0, 0.5)")
+
+
+PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
+
+
+@dataclass(frozen=True)
+class RenderConfig:
+    """How the output is encoded.
+
+    ``size``: output ``(width, height)``; None picks 1080 wide at the crop's
+    aspect; ``"native"`` keeps the crop's own pixel size (no upscaling).
+    """
+
+    size: tuple[int, int] | str | None = None
+    crf: int = 20
+    preset: str = "veryfast"
+    audio: str = "auto"  # "auto": copy when MP4 can hold the codec, else AAC; "aac": always re-encode; "none"
+    overwrite: bool = False
+
+    def __post_init__(self) -> None:
+        if isinstance(self.size, str):
+            object.__setattr__(self, "size", parse_size(self.size))
+        if not 0 <= self.crf <= 51:
+            raise UsageError(f"crf {self.crf} must be between 0 and 51")
+        if self.preset not in PRESETS:
+            raise UsageError(f"preset {self.preset!r} is not one of: {', '.join(PRESETS)}")
+        if self.audio not in ("auto", "aac", "none"):
+            raise UsageError(f"audio {self.audio!r} must be auto, aac or none")
+
+    def output_size(self, crop_w: float, crop_h: float) -> tuple[int, int]:
+        """The encoded frame size for a crop window of ``crop_w`` x ``crop_h``."""
+        if self.size == "native":
+            return even(crop_w), even(crop_h)
+        if self.size is None:
+            if crop_w <= crop_h:
+                return 1080, even(1080 * crop_h / crop_w)
+            return even(1080 * crop_w / crop_h), 1080
+        return self.size  # type: ignore[return-value]
+
+
+# Progress is reported as (stage, fraction done in [0, 1]); the library never
+# draws anything itself.
+ProgressCallback = Callable[[str, float], None]

@@ -1,0 +1,104 @@
+"""Detections: what was found on one analysed frame.
+
+A small validated container of numpy arrays (boxes in display pixels of the
+source), filterable like an array: ``dets[dets.kind == Kind.FACE]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+import numpy as np
+
+
+class Kind(IntEnum):
+    """What a detection is. Lower values matter more to the camera."""
+
+    FACE = 0
+    PERSON = 1
+    ANIMAL = 2
+    OBJECT = 3
+    SALIENT = 4  # salient region or motion, used when nothing above is found
+
+
+@dataclass(frozen=True)
+class Detections:
+    """Boxes found on one frame.
+
+    ``xyxy`` is ``(n, 4)`` float32 ``[x1, y1, x2, y2]`` in display pixels of
+    the source frame; ``confidence`` is ``(n,)`` in [0, 1]; ``kind`` is
+    ``(n,)`` of :class:`Kind` values.
+
+    >>> d = Detections.empty()
+    >>> len(d)
+    0
+    """
+
+    xyxy: np.ndarray
+    confidence: np.ndarray
+    kind: np.ndarray
+
+    def __post_init__(self) -> None:
+        xyxy = np.asarray(self.xyxy, dtype=np.float32).reshape(-1, 4)
+        conf = np.asarray(self.confidence, dtype=np.float32).reshape(-1)
+        kind = np.asarray(self.kind, dtype=np.int8).reshape(-1)
+        if not (len(xyxy) == len(conf) == len(kind)):
+            raise ValueError(f"Detections arrays disagree in length: {len(xyxy)}, {len(conf)}, {len(kind)}")
+        if len(xyxy) and np.any(xyxy[:, 2:] < xyxy[:, :2]):
+            raise ValueError("Detections boxes must have x2 >= x1 and y2 >= y1")
+        object.__setattr__(self, "xyxy", xyxy)
+        object.__setattr__(self, "confidence", conf)
+        object.__setattr__(self, "kind", kind)
+
+    @classmethod
+    def empty(cls) -> Detections:
+        return cls(np.zeros((0, 4), np.float32), np.zeros(0, np.float32), np.zeros(0, np.int8))
+
+    @classmethod
+    def concat(cls, parts: list[Detections]) -> Detections:
+        parts = [p for p in parts if len(p)]
+        if not parts:
+            return cls.empty()
+        return cls(
+            np.concatenate([p.xyxy for p in parts]),
+            np.concatenate([p.confidence for p in parts]),
+            np.concatenate([p.kind for p in parts]),
+        )
+
+    def __len__(self) -> int:
+        return len(self.xyxy)
+
+    def __getitem__(self, index) -> Detections:
+        if isinstance(index, (int, np.integer)):
+            index = [index]
+        return Detections(self.xyxy[index], self.confidence[index], self.kind[index])
+
+    @property
+    def area(self) -> np.ndarray:
+        return (self.xyxy[:, 2] - self.xyxy[:, 0]) * (self.xyxy[:, 3] - self.xyxy[:, 1])
+
+    @property
+    def center(self) -> np.ndarray:
+        return (self.xyxy[:, :2] + self.xyxy[:, 2:]) / 2
+
+    def scaled(self, sx: float, sy: float | None = None) -> Detections:
+        """Boxes multiplied by ``sx`` horizontally and ``sy`` vertically."""
+        sy = sx if sy is None else sy
+        return Detections(self.xyxy * np.array([sx, sy, sx, sy], np.float32), self.confidence, self.kind)
+
+    def to_list(self) -> list[dict]:
+        return [
+            {"box": [round(float(v), 1) for v in b], "score": round(float(c), 3), "kind": Kind(k).name.lower()}
+            for b, c, k in zip(self.xyxy, self.confidence, self.kind)
+        ]
+
+    @classmethod
+    def from_list(cls, items: list[dict]) -> Detections:
+        if not items:
+            return cls.empty()
+        return cls(
+            np.array([i["box"] for i in items], np.float32),
+            np.array([i["score"] for i in items], np.float32),
+            np.array([Kind[i["kind"].upper()] for i in items], np.int8),
+        )
