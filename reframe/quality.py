@@ -1,0 +1,361 @@
+"""Quality metrics of a crop path against hand-made ground truth.
+
+An annotation file describes one clip: its shots and, at some keyframes, the
+boxes ``[x, y, w, h]`` a vertical window has to show (``must``) and the
+ones it may show (``optional``)::
+
+    {"clip": "a.mp4", "width": 640, "height": 360, "fps": 24.0, "frames": 240,
+     "shots": [[0, 20], [21, 239]],
+     "keyframes": [{"frame": 12, "must": [[x, y, w, h]], "optional": [], "note": "..."}]}
+
+Shots give the first and last frame (both inclusive) between two cuts.
+
+:func:`score` measures, for per-frame windows ``[x, y, w, h]``:
+
+- **coverage**: share of keyframes where every ``must`` box is at least 90%
+  inside the window (by area). A box wider or taller than the largest window
+  of the output aspect cannot be 90% inside; it needs the share that can
+  fit: ``0.9 * window size / box size`` on each side it overflows.
+- **sliced**: share of keyframes where some box (must or optional, at most
+  80% of the window's width and height) is between 15% and 85% inside: a
+  face cut by the window edge.
+- **steadiness** within each shot, leaving out the two frames on either side
+  of a cut: mean ``|d|`` (speed), mean ``|d2|`` (acceleration) and the 99th
+  percentile of ``|d2|`` of the window centre's x per frame, in thousandths
+  of the source width.
+
+>>> ann = Annotation.from_dict({"clip": "c.mp4", "width": 640, "height": 360, "fps": 25,
+...     "frames": 3, "shots": [[0, 2]], "keyframes": [{"frame": 1, "must": [[300, 50, 40, 40]]}]})
+>>> s = score(np.tile([200.0, 0.0, 202.5, 360.0], (3, 1)), ann)
+>>> s.coverage, s.sliced_share, s.speed
+(1.0, 0.0, 0.0)
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .config import Aspect
+
+Box = tuple[float, float, float, float]
+
+COVER_SHARE = 0.9  # a must box counts as shown from this share inside
+SLICE_LOW, SLICE_HIGH = 0.15, 0.85  # inside share that reads as "cut by the edge"
+SLICE_MAX_SIZE = 0.8  # boxes larger than this share of the window cannot avoid the edge; not counted
+CUT_MARGIN = 2  # frames left out on either side of a cut when measuring steadiness
+
+
+@dataclass(frozen=True)
+class Keyframe:
+    """Ground truth at one frame."""
+
+    frame: int
+    must: tuple[Box, ...] = ()
+    optional: tuple[Box, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """Ground truth of one clip; ``shots`` are ``(first, last)`` frames, both inclusive."""
+
+    clip: str
+    width: int
+    height: int
+    fps: float
+    frames: int
+    shots: tuple[tuple[int, int], ...]
+    keyframes: tuple[Keyframe, ...]
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Annotation:
+        """Build from the parsed JSON; raises ``ValueError`` when a field is missing or wrong."""
+        try:
+            frames = int(data["frames"])
+            shots = tuple((int(a), int(b)) for a, b in data.get("shots") or [[0, frames - 1]])
+            keyframes = tuple(
+                Keyframe(
+                    int(k["frame"]),
+                    tuple(_box(b) for b in k.get("must") or ()),
+                    tuple(_box(b) for b in k.get("optional") or ()),
+                    str(k.get("note", "")),
+                )
+                for k in data["keyframes"]
+            )
+            ann = cls(
+                str(data["clip"]), int(data["width"]), int(data["height"]), float(data["fps"]),
+                frames, shots, tuple(sorted(keyframes, key=lambda k: k.frame)),
+            )
+        except (KeyError, TypeError, ValueError) as e:
+            raise ValueError(f"annotation is malformed: {type(e).__name__}: {e}") from e
+        for a, b in ann.shots:
+            if not 0 <= a <= b:
+                raise ValueError(f"annotation of {ann.clip}: shot [{a}, {b}] is empty or negative")
+        return ann
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> Annotation:
+        """Read an annotation JSON file."""
+        with open(path, encoding="utf-8") as f:
+            return cls.from_dict(json.load(f))
+
+    @property
+    def stem(self) -> str:
+        """The clip's file name without its extension."""
+        return Path(self.clip).stem
+
+
+def load_annotation(path: str | os.PathLike) -> Annotation:
+    """Read an annotation JSON file (same as :meth:`Annotation.load`)."""
+    return Annotation.load(path)
+
+
+@dataclass(frozen=True)
+class KeyframeResult:
+    """How one keyframe fared: inside share of each box and what it needed."""
+
+    frame: int
+    window: Box
+    must_inside: tuple[float, ...]
+    must_required: tuple[float, ...]
+    sliced_inside: tuple[float, ...]  # inside shares of the boxes found cut by the edge
+
+    @property
+    def covered(self) -> bool:
+        return all(s >= r for s, r in zip(self.must_inside, self.must_required))
+
+    @property
+    def sliced(self) -> bool:
+        return bool(self.sliced_inside)
+
+
+@dataclass(frozen=True)
+class QualityScore:
+    """The metrics of one crop path on one annotated clip.
+
+    Speeds are NaN when no shot has enough frames to measure them.
+    """
+
+    clip: str
+    frames: int  # frames the annotation describes
+    windows: int  # windows given
+    keyframes: int  # keyframes scored (those inside the given windows)
+    covered: int
+    sliced: int
+    speed: float
+    accel: float
+    p99_accel: float
+    results: tuple[KeyframeResult, ...] = field(repr=False)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def frames_scored(self) -> int:
+        return min(self.frames, self.windows)
+
+    @property
+    def coverage(self) -> float:
+        return self.covered / self.keyframes if self.keyframes else math.nan
+
+    @property
+    def sliced_share(self) -> float:
+        return self.sliced / self.keyframes if self.keyframes else math.nan
+
+    @property
+    def uncovered_frames(self) -> list[int]:
+        """Keyframes where some must box is not shown enough."""
+        return [r.frame for r in self.results if not r.covered]
+
+    @property
+    def sliced_frames(self) -> list[int]:
+        """Keyframes where some box is cut by the window edge."""
+        return [r.frame for r in self.results if r.sliced]
+
+    def to_dict(self) -> dict:
+        return {
+            "clip": self.clip,
+            "frames": self.frames,
+            "windows": self.windows,
+            "keyframes": self.keyframes,
+            "covered": self.covered,
+            "sliced": self.sliced,
+            "coverage": _finite(self.coverage),
+            "sliced_share": _finite(self.sliced_share),
+            "speed": _finite(self.speed),
+            "accel": _finite(self.accel),
+            "p99_accel": _finite(self.p99_accel),
+            "uncovered_frames": self.uncovered_frames,
+            "sliced_frames": self.sliced_frames,
+            "notes": list(self.notes),
+        }
+
+
+@dataclass(frozen=True)
+class Pooled:
+    """Coverage and sliced share over the keyframes of several clips together."""
+
+    keyframes: int
+    covered: int
+    sliced: int
+
+    @property
+    def coverage(self) -> float:
+        return self.covered / self.keyframes if self.keyframes else math.nan
+
+    @property
+    def sliced_share(self) -> float:
+        return self.sliced / self.keyframes if self.keyframes else math.nan
+
+
+def pool(scores: list[QualityScore] | tuple[QualityScore, ...]) -> Pooled:
+    """Pool keyframes over clips, so that long clips weigh more than short ones."""
+    return Pooled(sum(s.keyframes for s in scores), sum(s.covered for s in scores), sum(s.sliced for s in scores))
+
+
+def inside_share(box: Box, window: Box) -> float:
+    """Share of the box's area that lies inside the window.
+
+    >>> inside_share((0, 0, 10, 10), (5, 0, 100, 100))
+    0.5
+    """
+    bx, by, bw, bh = box
+    wx, wy, ww, wh = window
+    ix = max(0.0, min(bx + bw, wx + ww) - max(bx, wx))
+    iy = max(0.0, min(by + bh, wy + wh) - max(by, wy))
+    area = bw * bh
+    if area <= 0:  # a degenerate box is either at a point inside or not
+        return 1.0 if wx <= bx <= wx + ww and wy <= by <= wy + wh else 0.0
+    return ix * iy / area
+
+
+def required_share(box: Box, max_window: tuple[float, float]) -> float:
+    """Inside share a must box needs to count as shown.
+
+    0.9, less for a box wider or taller than the largest window can be.
+
+    >>> required_share((0, 0, 100, 50), (202.5, 360))
+    0.9
+    >>> required_share((0, 0, 405, 50), (202.5, 360))
+    0.45
+    """
+    _, _, bw, bh = box
+    mw, mh = max_window
+    fit_w = min(1.0, mw / bw) if bw > 0 else 1.0
+    fit_h = min(1.0, mh / bh) if bh > 0 else 1.0
+    return COVER_SHARE * fit_w * fit_h
+
+
+def score(windows: np.ndarray, annotation: Annotation, aspect: Aspect | str | None = None) -> QualityScore:
+    """Score per-frame windows ``(N, 4)`` ``[x, y, w, h]`` against an annotation.
+
+    ``aspect`` sets the largest window used by the oversize-box rule; by
+    default it is the windows' own (median) width-to-height ratio.
+
+    When ``N`` differs from ``annotation.frames`` (decoders disagree by a
+    frame now and then), only frames present in both are scored and a note
+    says so: keyframes past the last window are left out, shots are cut short.
+    """
+    win = np.asarray(windows, dtype=np.float64).reshape(-1, 4)
+    n = min(len(win), annotation.frames)
+    notes: list[str] = []
+    if len(win) != annotation.frames:
+        notes.append(f"{len(win)} windows for {annotation.frames} annotated frames; scored the first {n}")
+    if len(win) == 0:
+        raise ValueError("no windows to score")
+
+    # The largest window of the output aspect decides which boxes are oversize.
+    ratio = float(Aspect.parse(aspect).ratio) if aspect is not None else float(np.median(win[:, 2] / win[:, 3]))
+    if annotation.width / annotation.height > ratio:
+        max_window = (annotation.height * ratio, float(annotation.height))
+    else:
+        max_window = (float(annotation.width), annotation.width / ratio)
+
+    results: list[KeyframeResult] = []
+    skipped = [k.frame for k in annotation.keyframes if not 0 <= k.frame < n]
+    if skipped:
+        notes.append(f"{len(skipped)} keyframe(s) beyond the windows left out: {skipped}")
+    for k in annotation.keyframes:
+        if not 0 <= k.frame < n:
+            continue
+        w = tuple(float(v) for v in win[k.frame])
+        must_in = tuple(inside_share(b, w) for b in k.must)
+        must_req = tuple(required_share(b, max_window) for b in k.must)
+        sliced = tuple(
+            s
+            for b in (*k.must, *k.optional)
+            if b[2] <= SLICE_MAX_SIZE * w[2] and b[3] <= SLICE_MAX_SIZE * w[3]
+            for s in (inside_share(b, w),)
+            if SLICE_LOW <= s <= SLICE_HIGH
+        )
+        results.append(KeyframeResult(k.frame, w, must_in, must_req, sliced))  # type: ignore[arg-type]
+
+    speed, accel, p99 = steadiness(win[:n], annotation.shots, annotation.width)
+    return QualityScore(
+        clip=annotation.clip,
+        frames=annotation.frames,
+        windows=len(win),
+        keyframes=len(results),
+        covered=sum(r.covered for r in results),
+        sliced=sum(r.sliced for r in results),
+        speed=speed,
+        accel=accel,
+        p99_accel=p99,
+        results=tuple(results),
+        notes=tuple(notes),
+    )
+
+
+def steadiness(
+    windows: np.ndarray, shots: tuple[tuple[int, int], ...] | list[tuple[int, int]], width: float
+) -> tuple[float, float, float]:
+    """Mean |d|, mean |d2| and p99 |d2| of the window centre x, per frame, in thousandths of ``width``.
+
+    ``shots`` are ``(first, last)`` inclusive. The two frames on either side
+    of a cut are left out (the window is expected to jump there); the start
+    and end of the clip are not cuts. Shots are cut short at the last window.
+
+    >>> w = np.array([[10.0 * i, 0, 100, 100] for i in range(20)])
+    >>> steadiness(w, [(0, 19)], 1000)
+    (10.0, 0.0, 0.0)
+    """
+    win = np.asarray(windows, dtype=np.float64).reshape(-1, 4)
+    n = len(win)
+    cx = (win[:, 0] + win[:, 2] / 2) * (1000.0 / width)
+    first_frame = min((a for a, _ in shots), default=0)
+    last_frame = max((b for _, b in shots), default=n - 1)
+    d1: list[np.ndarray] = []
+    d2: list[np.ndarray] = []
+    for a, b in shots:
+        lo = a + CUT_MARGIN if a > first_frame else a
+        hi = b - CUT_MARGIN if b < last_frame else b
+        hi = min(hi, n - 1)
+        if hi - lo < 1:
+            continue
+        d = np.diff(cx[lo : hi + 1])
+        d1.append(np.abs(d))
+        d2.append(np.abs(np.diff(d)))
+    a1 = np.concatenate(d1) if d1 else np.empty(0)
+    a2 = np.concatenate(d2) if d2 else np.empty(0)
+    mean1 = float(a1.mean()) if a1.size else math.nan
+    mean2 = float(a2.mean()) if a2.size else math.nan
+    p99 = float(np.percentile(a2, 99)) if a2.size else math.nan
+    return _clean(mean1), _clean(mean2), _clean(p99)
+
+
+def _box(b) -> Box:
+    x, y, w, h = (float(v) for v in b)
+    return (x, y, w, h)
+
+
+def _clean(v: float) -> float:
+    # float noise from the centre computation would show as 1e-14 instead of 0
+    return v if math.isnan(v) else round(v, 9)
+
+
+def _finite(v: float) -> float | None:
+    return None if math.isnan(v) else round(v, 6)
