@@ -1,0 +1,129 @@
+"""Analyze: one decoding pass that finds cuts and what is on screen.
+
+Every frame is turned into a thumbnail for the cut detector; only sampled
+frames (``AnalyzeConfig.sample_fps``, plus the first frames after each cut)
+are scaled to the analysis size and given to the detectors. Boxes are stored
+in display pixels of the source, so the planner never needs to know the
+analysis size.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .config import AnalyzeConfig, ProgressCallback, even
+from .detections import Detections
+from .probe import VideoInfo, probe
+from .shots import CutDetector
+
+_THUMB_LONG_SIDE = 160
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What the analysis found: cuts and per-sample detections.
+
+    ``samples`` maps a frame index to the boxes found on that frame (source
+    display pixels). ``cuts`` lists the first frame of every shot but the
+    first.
+    """
+
+    info: VideoInfo
+    cuts: tuple[int, ...]
+    samples: dict[int, Detections] = field(repr=False)
+
+    @property
+    def sample_frames(self) -> np.ndarray:
+        return np.array(sorted(self.samples), dtype=np.int64)
+
+
+class Analyzer:
+    """The analysis stage: detectors are built once and reused across files.
+
+    >>> # Analyzer().run("in.mp4") -> Analysis
+    """
+
+    def __init__(self, config: AnalyzeConfig = AnalyzeConfig(), *, faces=None, objects=None, saliency=None):
+        from .detect import FaceDetector, ObjectDetector, SaliencyDetector
+
+        self.config = config
+        self.faces = faces if faces is not None else FaceDetector(confidence=config.face_confidence)
+        if objects is not None or not config.detect_objects:
+            self.objects = objects
+        else:
+            self.objects = ObjectDetector(confidence=config.object_confidence)
+        self.saliency = saliency if saliency is not None else SaliencyDetector()
+
+    def close(self) -> None:
+        for d in (self.faces, self.objects, self.saliency):
+            if d is not None and hasattr(d, "close"):
+                d.close()
+
+    def __enter__(self) -> Analyzer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def run(self, src: str | os.PathLike | VideoInfo, progress: ProgressCallback | None = None) -> Analysis:
+        from .frames import FrameReader
+
+        info = src if isinstance(src, VideoInfo) else probe(src)
+        cfg = self.config
+        scale = min(1.0, cfg.analysis_long_side / max(info.width, info.height))
+        aw, ah = even(info.width * scale), even(info.height * scale)
+        t_scale = _THUMB_LONG_SIDE / max(info.width, info.height)
+        tw, th = even(info.width * t_scale), even(info.height * t_scale)
+        to_source = (info.width / aw, info.height / ah)
+
+        cuts = CutDetector(info.fps, threshold=cfg.cut_threshold)
+        period = 1.0 / cfg.sample_fps
+        next_sample = -1.0
+        previous: np.ndarray | None = None
+        samples: dict[int, Detections] = {}
+        n = max(1, info.frame_count)
+        with FrameReader(info) as reader:
+            for frame in reader:
+                new_cuts = cuts.push(frame.index, frame.to_rgb(tw, th))
+                if new_cuts:
+                    # A new shot: look at it now, and don't compare motion across the cut.
+                    next_sample = -1.0
+                    previous = None
+                if frame.time + 1e-9 < next_sample:
+                    continue
+                next_sample = frame.time + period
+                rgb = frame.to_rgb(aw, ah)
+                samples[frame.index] = self._detect(rgb, previous).scaled(*to_source)
+                previous = rgb
+                if progress:
+                    progress("analyze", min(1.0, (frame.index + 1) / n))
+        found = tuple(cuts.finish())
+        if progress:
+            progress("analyze", 1.0)
+        return Analysis(info, found, samples)
+
+    def _detect(self, rgb: np.ndarray, previous: np.ndarray | None) -> Detections:
+        parts = [self.faces.detect(rgb)]
+        if self.objects is not None:
+            parts.append(self.objects.detect(rgb))
+        # Saliency is the fallback signal; the planner uses it only when
+        # nothing of a higher kind is on screen, but motion also helps pick
+        # the active one among several objects.
+        parts.append(self.saliency.detect(rgb, previous))
+        return Detections.concat(parts)
+
+
+def analyze(
+    src: str | os.PathLike | VideoInfo,
+    config: AnalyzeConfig = AnalyzeConfig(),
+    progress: ProgressCallback | None = None,
+) -> Analysis:
+    """Probe ``src`` (unless given a VideoInfo), find its cuts and detect subjects on sampled frames."""
+    with Analyzer(config) as analyzer:
+        return analyzer.run(src, progress)
+
+
+__all__ = ["Analysis", "Analyzer", "analyze"]

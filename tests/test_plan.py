@@ -1,0 +1,118 @@
+"""Planner and path solver on plain arrays: no video needed."""
+
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from reframe.analyze import Analysis
+from reframe.config import PlanConfig
+from reframe.croppath import CropPath
+from reframe.detections import Detections, Kind
+from reframe.pathsolver import Avoid, solve_path
+from reframe.plan import plan
+from reframe.probe import VideoInfo
+
+W, H, FPS = 1920, 1080, 25
+
+
+def info(frames: int) -> VideoInfo:
+    return VideoInfo(
+        path=Path("synthetic.mp4"), width=W, height=H, coded_width=W, coded_height=H, rotation=0,
+        sar=Fraction(1), fps=Fraction(FPS), time_base=Fraction(1, 12800), frame_count=frames,
+        duration=frames / FPS, start_time=0.0, codec="h264", pix_fmt="yuv420p",
+        timestamps=np.arange(frames) / FPS,
+    )
+
+
+def heads(*centres_x: float, size: float = 120, y: float = 300) -> Detections:
+    boxes = [[cx - size / 2, y, cx + size / 2, y + size * 1.2] for cx in centres_x]
+    return Detections(np.array(boxes), np.full(len(boxes), 0.9), np.full(len(boxes), Kind.FACE))
+
+
+def analysis(frames: int, track, cuts=(), every: int = 5) -> Analysis:
+    """``track(f)`` gives the head centres at frame f."""
+    samples = {f: heads(*track(f)) for f in range(0, frames, every)}
+    for c in cuts:  # the analysis samples the first frame of each shot
+        samples[c] = heads(*track(c))
+    return Analysis(info(frames), tuple(cuts), samples)
+
+
+def centres(path: CropPath) -> np.ndarray:
+    return path.windows[:, 0] + path.windows[:, 2] / 2
+
+
+def test_still_subject_with_shake_gives_a_still_window():
+    rng = np.random.default_rng(1)
+    jitter = rng.normal(0, 4, 400)
+    path = plan(analysis(400, lambda f: [500 + jitter[f]]))
+    c = centres(path)
+    assert np.ptp(c) == 0.0
+    x, _, w, _ = path.window(0)
+    assert x <= 440 and x + w >= 560  # the head is inside
+
+
+def test_moving_subject_gives_bounded_speed_and_keeps_the_head_inside():
+    cfg = PlanConfig(max_speed=0.5)
+    track = lambda f: [300 + 5.0 * f]  # 125 px/s, well under the limit
+    path = plan(analysis(250, track), cfg)
+    c = centres(path)
+    speed = np.abs(np.diff(c))
+    assert speed.max() <= cfg.max_speed * W / FPS + 1e-6
+    for f in range(0, 250, 5):
+        x, _, w, _ = path.window(f)
+        hx = track(f)[0]
+        assert x <= hx - 60 + 1 and hx + 60 <= x + w + 1
+    # A constant-speed subject gives a pan whose middle is at constant speed.
+    mid = np.diff(c[80:170])
+    assert np.ptp(mid) < 0.05
+
+
+def test_no_motion_across_a_cut():
+    track = lambda f: [400] if f < 100 else [1500]
+    path = plan(analysis(200, track, cuts=(100,)))
+    c = centres(path)
+    assert [s.start for s in path.shots] == [0, 100]
+    assert np.ptp(c[:100]) == 0.0 and np.ptp(c[100:]) == 0.0
+    assert c[99] < 700 and c[100] > 1200
+
+
+def test_two_far_apart_faces_are_never_sliced():
+    path = plan(analysis(150, lambda f: [300, 1600]))
+    for f in range(150):
+        x, _, w, _ = path.window(f)
+        for hx in (300, 1600):
+            left, right = hx - 60, hx + 60
+            inside = max(0.0, min(right, x + w) - max(left, x)) / 120
+            assert inside in (0.0, 1.0) or inside > 0.99 or inside < 0.01
+
+
+def test_two_close_faces_are_framed_together():
+    path = plan(analysis(100, lambda f: [900, 1150]))
+    x, _, w, _ = path.window(50)
+    assert x <= 840 and x + w >= 1210
+
+
+def test_salient_region_is_followed_when_no_one_is_there():
+    box = Detections(np.array([[1500, 500, 1700, 700]]), np.array([0.8]), np.array([Kind.SALIENT]))
+    a = Analysis(info(100), (), {f: box for f in range(0, 100, 5)})
+    c = centres(plan(a))
+    assert c[50] > 1300
+
+
+def test_solver_ramp_is_constant_speed_and_still_segments_are_exact():
+    t = np.concatenate([np.full(100, 400.0), np.linspace(400, 1200, 200), np.full(100, 1200.0)])
+    c = solve_path(t, t - 50, t + 50, size=600, extent=1920, max_step=20, dead_zone=60)
+    d = np.diff(c)
+    assert np.ptp(c[:60]) == 0.0 and np.ptp(c[-40:]) == 0.0
+    moving = d[np.abs(d) > 0.01]
+    assert np.median(moving) == pytest.approx(4.0, abs=0.3)
+
+
+def test_solver_respects_avoid_side():
+    n = 60
+    t = np.full(n, 700.0)
+    c = solve_path(t, t - 50, t + 50, size=600, extent=1920, max_step=20, dead_zone=10,
+                   avoid=[Avoid(i, 950, 1070, +1) for i in range(n)])
+    assert np.all(c + 300 <= 950 + 1e-3)
