@@ -24,6 +24,7 @@ import math
 import os
 import sys
 import time
+import traceback
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -122,8 +123,11 @@ def evaluate_clip(ann: Annotation, args: argparse.Namespace, aspect: Aspect, cli
         if path.aspect != aspect:
             res.notes.append(f"crop path aspect is {path.aspect}, evaluated as {aspect}")
         res.reframe = score(to_annotation_pixels(path, ann, res.notes), ann, aspect)
-    except (ReframeError, OSError, ValueError) as e:
+    except Exception as e:  # one broken clip must not hide the scores of the others
         res.error = f"{type(e).__name__}: {e}"
+        if not isinstance(e, (ReframeError, OSError, ValueError)):
+            # a planner bug: the traceback is what its author needs
+            traceback.print_exc(file=sys.stderr)
     return res
 
 
