@@ -1,0 +1,163 @@
+"""The ``reframe`` command line: options in, library calls, exit codes out.
+
+This layer only maps options to configs, draws progress on a terminal and
+turns :class:`reframe.ReframeError` into a one-line message and its exit code.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(
+    name="reframe",
+    help="Turn landscape video into vertical video that keeps people in frame.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+AspectOpt = Annotated[str, typer.Option("--aspect", "-a", help="Output aspect W:H, e.g. 9:16, 4:5, 1:1.")]
+SizeOpt = Annotated[
+    Optional[str],
+    typer.Option("--size", "-s", help="Output WIDTHxHEIGHT, or 'native' for the crop's own pixels. Default: 1080 wide."),
+]
+CrfOpt = Annotated[int, typer.Option("--crf", help="x264 quality, 0-51 (lower is better).")]
+PresetOpt = Annotated[str, typer.Option("--preset", help="x264 preset, ultrafast ... veryslow.")]
+OverwriteOpt = Annotated[bool, typer.Option("--overwrite", "-y", help="Replace an existing output file.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+InArg = Annotated[Path, typer.Argument(help="Input video.", show_default=False)]
+
+
+def _fail(message: str, code: int) -> None:
+    typer.echo(f"reframe: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def _errors():
+    """Expected failures become one line and an exit code, never a traceback."""
+    from reframe.errors import Interrupted, ReframeError
+
+    def on_term(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        yield
+    except ReframeError as e:
+        _fail(str(e), e.exit_code)
+    except KeyboardInterrupt:
+        _fail("interrupted; no output was written", Interrupted.exit_code)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextmanager
+def _progress(quiet: bool):
+    """A progress bar on a terminal; nothing when piped or quiet."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn("{task.description:>8}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+        TimeRemainingColumn(), transient=True, console=__import__("rich.console").console.Console(stderr=True),
+    ) as bar:
+        tasks: dict[str, int] = {}
+
+        def update(stage: str, fraction: float) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=1.0)
+            bar.update(tasks[stage], completed=fraction)
+
+        yield update
+
+
+def _render_config(size, crf, preset, overwrite):
+    from reframe.config import RenderConfig
+
+    return RenderConfig(size=size, crf=crf, preset=preset, overwrite=overwrite)
+
+
+@app.command()
+def convert(
+    src: InArg,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output MP4.", show_default=False)],
+    aspect: AspectOpt = "9:16",
+    size: SizeOpt = None,
+    crf: CrfOpt = 20,
+    preset: PresetOpt = "veryfast",
+    save_path: Annotated[Optional[Path], typer.Option("--save-path", help="Also write the crop path JSON here.")] = None,
+    overwrite: OverwriteOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Reframe SRC into a vertical video (analyze, plan and render in one go)."""
+    with _errors():
+        from reframe.pipeline import reframe
+
+        with _progress(quiet) as progress:
+            result = reframe(
+                src, output, aspect=aspect, save_path=save_path, progress=progress,
+                size=size, crf=crf, preset=preset, overwrite=overwrite,
+            )
+        if not quiet:
+            typer.echo(f"wrote {result.path} ({result.width}x{result.height}, {result.duration:.2f} s)", err=True)
+
+
+@app.command()
+def analyze(
+    src: InArg,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Crop path JSON to write.", show_default=False)],
+    aspect: AspectOpt = "9:16",
+    overwrite: OverwriteOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Compute SRC's crop path and save it as JSON, without rendering."""
+    with _errors():
+        from reframe.config import Aspect, PlanConfig
+        from reframe.errors import OutputError
+        from reframe.pipeline import plan_file
+
+        if output.exists() and not overwrite:
+            raise OutputError(f"{output} already exists (use --overwrite to replace it)")
+        plan_config = PlanConfig(aspect=Aspect.parse(aspect))
+        with _progress(quiet) as progress:
+            path = plan_file(src, plan_config=plan_config, progress=progress)
+        path.save(output)
+        if not quiet:
+            typer.echo(f"wrote {output} ({len(path.shots)} shots, {path.source.frame_count} frames)", err=True)
+
+
+@app.command()
+def render(
+    src: InArg,
+    path: Annotated[Path, typer.Option("--path", "-p", help="Crop path JSON (from analyze or --save-path).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output MP4.", show_default=False)],
+    size: SizeOpt = None,
+    crf: CrfOpt = 20,
+    preset: PresetOpt = "veryfast",
+    overwrite: OverwriteOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Render SRC with a saved (possibly hand-edited) crop path; no re-analysis."""
+    with _errors():
+        from reframe.croppath import CropPath
+        from reframe.render import render as render_path
+
+        config = _render_config(size, crf, preset, overwrite)
+        crop_path = CropPath.load(path)
+        with _progress(quiet) as progress:
+            result = render_path(crop_path, src, output, config, progress)
+        if not quiet:
+            typer.echo(f"wrote {result.path} ({result.width}x{result.height}, {result.duration:.2f} s)", err=True)
+
+
+if __name__ == "__main__":
+    app()
