@@ -1,0 +1,430 @@
+"""Render: apply a crop path to the source and encode the vertical video.
+
+Every source frame is cut to its window with subpixel accuracy, scaled to
+the output size and encoded with libx264, keeping the frame's own
+presentation time (variable frame rates stay exact). The work stays in
+YUV 4:2:0: the decoded planes are warped directly to the output planes, so
+there is no RGB round trip and colours are not shifted.
+
+Output safety: the video is written to a hidden ``.partial`` file beside the
+target and renamed into place only when complete; the input is never
+written, even when the target is a link to it.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from .config import ProgressCallback, RenderConfig
+from .croppath import CropPath
+from .errors import CropPathError, InputError, Interrupted, OutputError, ReframeError
+from .probe import AudioStreamInfo, VideoInfo, probe
+
+# Audio codecs the MP4 muxer accepts as they are; anything else is re-encoded to AAC.
+MP4_AUDIO_CODECS = frozenset({"aac", "mp3", "ac3", "eac3", "alac", "opus", "flac"})
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """What :func:`render` wrote."""
+
+    path: Path
+    width: int
+    height: int
+    frame_count: int
+    duration: float  # seconds, first frame start to last frame end
+    audio_codec: str | None  # None when the output has no audio
+    elapsed: float  # wall-clock seconds the render took
+
+    @property
+    def fps(self) -> float:
+        """Frames encoded per second of wall-clock time."""
+        return self.frame_count / self.elapsed if self.elapsed > 0 else 0.0
+
+
+def check_output(src: str | os.PathLike, dst: str | os.PathLike, overwrite: bool = False) -> Path:
+    """Refuse a destination that would destroy the input or an existing file.
+
+    Raises :class:`OutputError` when ``dst`` is the input itself (also through
+    a symbolic or hard link), a folder, or an existing file while
+    ``overwrite`` is false. Nothing is written. Returns ``dst`` as a Path.
+    """
+    src, dst = Path(src), Path(dst)
+    if dst.name in ("", ".", ".."):
+        raise OutputError(f"output {dst} is not a file name")
+    try:
+        same = src.resolve() == dst.resolve()
+    except (OSError, RuntimeError):  # symlink loops
+        same = False
+    if not same and dst.exists():
+        try:
+            s, d = os.stat(src), os.stat(dst)
+            same = (s.st_dev, s.st_ino) == (d.st_dev, d.st_ino)
+        except OSError:
+            pass
+    if same:
+        raise OutputError(f"output {dst} is the input file; choose another output name")
+    if dst.is_dir():
+        raise OutputError(f"output {dst} is a folder; give a file name such as {dst / 'out.mp4'}")
+    if (dst.exists() or dst.is_symlink()) and not overwrite:
+        raise OutputError(f"output {dst} already exists; choose another name or allow overwriting")
+    return dst
+
+
+def render(
+    crop_path: CropPath,
+    src: str | os.PathLike,
+    dst: str | os.PathLike,
+    config: RenderConfig = RenderConfig(),
+    progress: ProgressCallback | None = None,
+    info: VideoInfo | None = None,
+) -> RenderResult:
+    """Encode ``src`` cropped along ``crop_path`` into the MP4 ``dst``.
+
+    Raises :class:`CropPathError` if the path was planned for another
+    video, :class:`OutputError` if ``dst`` is the input or exists (unless
+    ``config.overwrite``) or cannot be written, :class:`InputError` if the
+    source is damaged (then nothing is written), and :class:`Interrupted`
+    on Ctrl-C (the partial file is removed).
+    """
+    started = time.perf_counter()
+    src, dst = Path(src), Path(dst)
+    check_output(src, dst, config.overwrite)
+    if info is None:
+        info = probe(src)
+    _check_match(crop_path, info)
+
+    widths, heights = crop_path.windows[:, 2], crop_path.windows[:, 3]
+    out_w, out_h = config.output_size(float(np.median(widths)), float(np.median(heights)))
+
+    try:
+        dst.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(f"cannot create output folder {dst.parent}: {e.strerror or e}") from e
+    tmp = dst.with_name(f".{dst.name}.{os.getpid()}.partial")
+    try:
+        frame_count, duration, audio_codec = _encode(crop_path, info, tmp, (out_w, out_h), config, progress)
+        os.replace(tmp, dst)
+    except KeyboardInterrupt:
+        _remove(tmp)
+        raise Interrupted("render interrupted; no output was written") from None
+    except ReframeError:
+        _remove(tmp)
+        raise
+    except OSError as e:
+        _remove(tmp)
+        raise OutputError(f"cannot write {dst}: {e.strerror or e}") from e
+    except BaseException:
+        _remove(tmp)
+        raise
+    return RenderResult(dst, out_w, out_h, frame_count, duration, audio_codec, time.perf_counter() - started)
+
+
+def _check_match(crop_path: CropPath, info: VideoInfo) -> None:
+    s = crop_path.source
+    if (s.width, s.height, s.frame_count) != (info.width, info.height, info.frame_count):
+        raise CropPathError(
+            f"crop path was planned for a {s.width}x{s.height} video of {s.frame_count} frames ({s.name}), "
+            f"but {info.path.name} is {info.width}x{info.height} with {info.frame_count} frames; "
+            "analyze this video again"
+        )
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+# ---------------------------------------------------------------------------
+# Encoding
+
+
+def _encode(
+    crop_path: CropPath,
+    info: VideoInfo,
+    tmp: Path,
+    size: tuple[int, int],
+    config: RenderConfig,
+    progress: ProgressCallback | None,
+) -> tuple[int, float, str | None]:
+    import av
+
+    from .frames import FrameReader
+
+    out_w, out_h = size
+    n = info.frame_count
+    tb = info.time_base
+    origin = info.start_time  # the output starts at 0 s; audio is shifted by the same amount
+    origin_ticks = round(origin / tb)
+    end_time = info.duration  # output seconds; audio past the last frame is dropped
+
+    with FrameReader(info) as reader:
+        fmt = "mov" if tmp.name[: -len(".partial")].lower().endswith(".mov") else "mp4"
+        try:
+            out = av.open(str(tmp), "w", format=fmt, options={"movflags": "+faststart"})
+        except av.error.FFmpegError as e:
+            raise OutputError(f"cannot create {tmp.parent}/...: {_reason(e)}") from e
+        except OSError as e:
+            raise OutputError(f"cannot write in {tmp.parent}: {e.strerror or e}") from e
+        try:
+            vs = out.add_stream("libx264", rate=info.fps)
+            vs.width, vs.height = out_w, out_h
+            vs.pix_fmt = "yuv420p"
+            vs.time_base = tb
+            vs.codec_context.time_base = tb
+            vs.codec_context.framerate = info.fps
+            vs.codec_context.thread_count = 0
+            vs.options = {"crf": str(config.crf), "preset": config.preset}
+            _copy_colour_tags(reader, vs)
+
+            audio = _AudioFeeder(info, out, config, origin, end_time)
+            warper = _Warper(info, out_w, out_h)
+            last_pts = None
+            durations: dict[int, int] = {}  # output pts -> source frame duration
+            count = 0
+            step = max(1, n // 200)
+            if progress:
+                progress("render", 0.0)
+            for frame in reader:
+                if frame.index >= n:
+                    raise InputError(f"{info.path} has more frames than its index lists ({n}); remux it first")
+                y, u, v = frame.to_yuv420p()
+                buf = warper.warp(y, u, v, crop_path.windows[frame.index])
+                vf = av.VideoFrame.from_ndarray(buf, format="yuv420p")
+                pts = frame.pts if frame.pts is not None else round(frame.time / tb)
+                pts -= origin_ticks
+                if last_pts is not None and pts <= last_pts:
+                    pts = last_pts + 1  # the encoder needs strictly increasing times
+                vf.pts = last_pts = pts
+                vf.time_base = tb
+                durations[pts] = frame.av_frame.duration
+                for packet in vs.encode(vf):
+                    _mux_video(out, packet, durations, audio, tb)
+                count += 1
+                if progress and (count % step == 0):
+                    progress("render", min(0.999, count / n))
+            reader.check()
+            for packet in vs.encode(None):
+                _mux_video(out, packet, durations, audio, tb)
+            audio.finish()
+            out.close()
+        except av.error.FFmpegError as e:
+            _close_quietly(out)
+            raise OutputError(f"encoding failed: {_reason(e)}") from e
+        except BaseException:
+            _close_quietly(out)
+            raise
+    if progress:
+        progress("render", 1.0)
+    duration = float(info.timestamps[-1] - info.timestamps[0]) + _last_frame_duration(info)
+    return count, duration, audio.codec
+
+
+def _mux_video(out, packet, durations: dict[int, int], audio: _AudioFeeder, tb: Fraction) -> None:
+    # The encoder drops frame durations; the muxer then guesses the last
+    # frame's from the previous interval, which is wrong for VFR sources.
+    if packet.pts is not None:
+        d = durations.pop(packet.pts, 0)
+        if d:
+            packet.duration = d
+        audio.feed_until(float(packet.pts * tb))
+    out.mux(packet)
+
+
+def _last_frame_duration(info: VideoInfo) -> float:
+    return float(info.duration - (info.timestamps[-1] - info.timestamps[0]))
+
+
+def _close_quietly(container) -> None:
+    try:
+        container.close()
+    except Exception:  # already failing: the original error is the one to report
+        pass
+
+
+def _copy_colour_tags(reader, vs) -> None:
+    """Tag the output like an 8-bit 4:2:0 source so players show the same colours."""
+    cc = reader._stream.codec_context
+    if reader.info.pix_fmt != "yuv420p":
+        return
+    for name in ("colorspace", "color_primaries", "color_trc", "color_range"):
+        try:
+            setattr(vs.codec_context, name, getattr(cc, name))
+        except (AttributeError, ValueError, TypeError):
+            pass
+
+
+class _Warper:
+    """Cut a float window out of display-size YUV planes and scale it to the output.
+
+    Pixel centres map exactly: output pixel ``u`` samples the source at
+    ``x + (u + 0.5) * w / W - 0.5``. When shrinking by more than a little,
+    the window's whole-pixel bounding box is first reduced with area
+    averaging (no aliasing), then the remaining subpixel shift and scale is
+    a near-1:1 bilinear warp.
+    """
+
+    def __init__(self, info: VideoInfo, out_w: int, out_h: int) -> None:
+        self.out_w, self.out_h = out_w, out_h
+        cw, ch = (out_w + 1) // 2, (out_h + 1) // 2
+        self.buf = np.empty(out_w * out_h + 2 * cw * ch, np.uint8)
+        ysize, csize = out_w * out_h, cw * ch
+        self.y = self.buf[:ysize].reshape(out_h, out_w)
+        self.u = self.buf[ysize : ysize + csize].reshape(ch, cw)
+        self.v = self.buf[ysize + csize :].reshape(ch, cw)
+
+    def warp(self, y: np.ndarray, u: np.ndarray, v: np.ndarray, window: np.ndarray) -> np.ndarray:
+        x0, y0, w, h = (float(t) for t in window)
+        _warp_plane(y, (x0, y0, w, h), self.y, cv2.INTER_CUBIC)
+        half = (x0 / 2, y0 / 2, w / 2, h / 2)
+        _warp_plane(u, half, self.u, cv2.INTER_LINEAR)
+        _warp_plane(v, half, self.v, cv2.INTER_LINEAR)
+        return self.buf.reshape(-1, self.out_w)  # PyAV's yuv420p layout: Y rows, then U and V
+
+
+def _warp_plane(src: np.ndarray, window: tuple[float, float, float, float], dst: np.ndarray, interp: int) -> None:
+    x, y, w, h = window
+    oh, ow = dst.shape
+    sx, sy = w / ow, h / oh  # source pixels per output pixel
+    if max(sx, sy) > 1.25:
+        # Shrink the covering whole-pixel box by area averaging first.
+        H, W = src.shape
+        bx0, by0 = max(0, math.floor(x)), max(0, math.floor(y))
+        bx1, by1 = min(W, math.ceil(x + w)), min(H, math.ceil(y + h))
+        iw = max(1, round((bx1 - bx0) / sx))
+        ih = max(1, round((by1 - by0) / sy))
+        box = cv2.resize(src[by0:by1, bx0:bx1], (iw, ih), interpolation=cv2.INTER_AREA)
+        kx, ky = (bx1 - bx0) / iw, (by1 - by0) / ih
+        m = np.array(
+            [[sx / kx, 0.0, (x - bx0 + 0.5 * sx) / kx - 0.5], [0.0, sy / ky, (y - by0 + 0.5 * sy) / ky - 0.5]]
+        )
+        src = box
+        interp = cv2.INTER_LINEAR
+    else:
+        m = np.array([[sx, 0.0, x + 0.5 * sx - 0.5], [0.0, sy, y + 0.5 * sy - 0.5]])
+    if not src.flags.c_contiguous and src.strides[-1] < 0:
+        src = np.ascontiguousarray(src)  # OpenCV rejects negative strides (mirrored/rotated views)
+    cv2.warpAffine(
+        src, m, (ow, oh), dst=dst, flags=interp | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE
+    )
+
+
+# ---------------------------------------------------------------------------
+# Audio
+
+
+class _AudioFeeder:
+    """Mux the source's default audio stream alongside the video packets.
+
+    Packets are read from a second handle on the source, a little ahead of
+    the video, so the muxer can interleave without buffering the whole
+    track. Stream copy when MP4 can hold the codec, AAC otherwise.
+    """
+
+    AHEAD = 0.5  # seconds of audio muxed ahead of the video
+
+    def __init__(self, info: VideoInfo, out, config: RenderConfig, origin: float, end_time: float) -> None:
+        import av
+
+        self.codec: str | None = None
+        self.out = out
+        self.origin = origin
+        self.end_time = end_time
+        self._packets: Iterator | None = None
+        self._done = True
+        self._container = None
+        stream_info: AudioStreamInfo | None = info.default_audio
+        if config.audio == "none" or stream_info is None:
+            return
+        try:
+            self._container = av.open(str(info.path), metadata_errors="ignore")
+        except (av.error.FFmpegError, OSError) as e:
+            raise InputError(f"cannot open {info.path} for its audio: {_reason(e)}") from e
+        src = self._container.streams[stream_info.index]
+        self.src = src
+        self.tb = src.time_base
+        self.copy = config.audio == "auto" and stream_info.codec in MP4_AUDIO_CODECS
+        if self.copy:
+            self.ost = out.add_stream_from_template(src)
+            self.codec = stream_info.codec
+        else:
+            rate = stream_info.sample_rate or 48000
+            layout = src.codec_context.layout.name if src.codec_context.layout else "stereo"
+            self.ost = out.add_stream("aac", rate=rate, layout=layout)
+            self.ost.bit_rate = 64000 * max(2, min(stream_info.channels or 2, 8))
+            self.codec = "aac"
+        self._packets = self._container.demux(src)
+        self._done = False
+        self._fed_until = -math.inf
+
+    def feed_until(self, t: float) -> None:
+        """Mux audio up to ``t + AHEAD`` output seconds."""
+        if self._done or t + self.AHEAD <= self._fed_until:
+            return
+        self._feed(t + self.AHEAD)
+
+    def finish(self) -> None:
+        """Mux the rest of the audio (up to the video's end), then flush the encoder."""
+        if self._packets is not None and not self._done:
+            self._feed(math.inf)
+        if self._packets is not None and not self.copy:
+            for packet in self.ost.encode(None):
+                self.out.mux(packet)
+        self.close()
+
+    def close(self) -> None:
+        if self._container is not None:
+            self._container.close()
+            self._container = None
+
+    def _feed(self, limit: float) -> None:
+        import av
+
+        assert self._packets is not None
+        for packet in self._packets:
+            if packet.size == 0 or packet.pts is None:
+                continue
+            t = float(packet.pts * self.tb) - self.origin
+            self._fed_until = t
+            if t >= self.end_time - 1e-6:
+                self._done = True  # past the last video frame: keep durations equal
+                return
+            if self.copy:
+                shift = round(self.origin / self.tb)
+                packet.pts -= shift
+                if packet.dts is not None:
+                    packet.dts -= shift
+                packet.stream = self.ost
+                self.out.mux(packet)
+            else:
+                try:
+                    frames = self.src.decode(packet)
+                except av.error.FFmpegError:
+                    continue  # one lost audio packet is a click, not a reason to fail
+                for frame in frames:
+                    start = (frame.time if frame.time is not None else t) - self.origin
+                    if start + frame.samples / frame.sample_rate <= 0:
+                        continue  # entirely before the first video frame
+                    frame.pts = round(start * frame.sample_rate)
+                    frame.time_base = Fraction(1, frame.sample_rate)
+                    for out_packet in self.ost.encode(frame):
+                        self.out.mux(out_packet)
+            if t > limit:
+                return
+        self._done = True
+
+
+def _reason(e: BaseException) -> str:
+    text = getattr(e, "strerror", None) or str(e)
+    return str(text).splitlines()[0] if text else type(e).__name__
