@@ -459,7 +459,7 @@ def make_clip(
     shake: PathLike | None = None,
     noise: float = 2.0,
     bg_blur: float = 1.5,
-    audio: bool = True,
+    audio: bool | np.ndarray = True,
     sample_rate: int = 48000,
     seed: int = 0,
     preset: str = "ultrafast",
@@ -478,6 +478,9 @@ def make_clip(
     the person should move too. ``shake`` is a ``(n_frames, 2)`` array of
     camera offsets in pixels applied to person and background alike.
     ``noise`` is the half-range of the uniform grain in grey levels.
+    ``audio`` is True for the beeping test track, False for no audio stream,
+    or an int16 array ``(samples,)``/``(samples, channels)`` at
+    ``sample_rate`` to use as the soundtrack.
     """
     fps = Fraction(fps)
     n = int(round(seconds * fps))
@@ -521,7 +524,9 @@ def make_clip(
 
     beeps: tuple[float, ...] = ()
     pcm = None
-    if audio:
+    if isinstance(audio, np.ndarray):
+        pcm = audio
+    elif audio:
         duration = float(n / fps)
         beeps = tuple(float(t) for t in np.arange(0, duration - 0.05, 1.0))
         pcm = _audio(int(round(duration * sample_rate)), sample_rate, beeps)
@@ -530,7 +535,7 @@ def make_clip(
     return Truth(
         path=Path(path), width=width, height=height, fps=fps, n_frames=n,
         head_boxes=head_boxes, face_boxes=face_boxes, cut_frames=cuts,
-        has_audio=audio, sample_rate=sample_rate if audio else 0, beep_times=beeps,
+        has_audio=pcm is not None, sample_rate=sample_rate if pcm is not None else 0, beep_times=beeps,
         backgrounds=tuple(b if isinstance(b, str) else "array" for b in shot_bgs),
     )
 
