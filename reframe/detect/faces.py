@@ -1,0 +1,393 @@
+"""Head detection with MediaPipe's full-range face model over a small image pyramid.
+
+The model sees its input squeezed into 192x192 and needs a face of about a
+ninth of that, so on a whole 960x540 frame it only finds heads taller than
+~100 px. Wide landscape shots have heads of 25-40 px at that size, so the
+frame is also scanned in pieces, each piece giving the model a closer look:
+
+* level 0, the whole frame (1 call, ~6 ms): heads from ~1/5 of the frame height up;
+* level 1, squares of the frame height across its width (2 calls for 16:9):
+  heads from ~1/9 of the height;
+* level 2, overlapping tiles of ~0.47 of the height (15 calls for 16:9,
+  ~85 ms): heads from ~1/20 of the height (28 px at 540, 56 px in 1080p).
+
+Level 2 runs only when ``full_scan`` is asked; in between, the caller passes
+the faces and people it already knows as ``hints`` and only the regions around
+them are looked at closely. ``benchmarks/face_sizes.py`` measures all this.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..detections import Detections, Kind
+from ..errors import UsageError
+from .models import FACE_FULL_RANGE, load_model
+
+
+# Model score from which a face is worth a second, closer look.
+CANDIDATE_SCORE = 0.3
+# A second look uses a region this many head heights wide: the head is then
+# a quarter of the model's input, the middle of the range it was trained on.
+SWEET_SPOT = 4.0
+
+
+@dataclass(frozen=True)
+class HeadBox:
+    """How a model face box (brows to mouth) grows into the whole head.
+
+    ``dx``, ``dy`` move the centre and ``sw``, ``sh`` scale the width and
+    height, in units of the face box. A turned face shows in the keypoints
+    as ``yaw``: the nose's offset from the midpoint of the ears, in face
+    widths (0 frontal, about +-0.6 in profile, positive when the nose points
+    to the right of the picture); the back of the head then lies on the
+    other side, so the centre moves by ``yaw_dx * yaw`` and the width grows
+    by ``yaw_sw * |yaw|``. Fitted to hand-annotated head boxes (hair to
+    chin, ear to ear) of real footage by benchmarks/face_sizes.py.
+    """
+
+    # Fitted values (see the benchmark), with the width and height rounded up
+    # a little: the fit is dominated by one short-haired vlogger, and cutting
+    # hair costs the picture more than a few pixels of margin.
+    dx: float = 0.03
+    dy: float = -0.19
+    sw: float = 1.05
+    sh: float = 1.45
+    yaw_dx: float = -0.94
+    yaw_sw: float = 1.28
+
+    def apply(self, xyxy: np.ndarray, yaw: np.ndarray | None = None) -> np.ndarray:
+        """Head boxes for ``(n, 4)`` face boxes with their ``(n,)`` yaw (0 if None)."""
+        w = xyxy[:, 2] - xyxy[:, 0]
+        h = xyxy[:, 3] - xyxy[:, 1]
+        yaw = np.zeros(len(xyxy), np.float32) if yaw is None else np.clip(yaw, -1, 1)
+        cx = (xyxy[:, 0] + xyxy[:, 2]) / 2 + (self.dx + self.yaw_dx * yaw) * w
+        cy = (xyxy[:, 1] + xyxy[:, 3]) / 2 + self.dy * h
+        hw = w * (self.sw + self.yaw_sw * np.abs(yaw)) / 2
+        hh = h * self.sh / 2
+        return np.stack([cx - hw, cy - hh, cx + hw, cy + hh], axis=1)
+
+
+def check_rgb(rgb: np.ndarray) -> np.ndarray:
+    """``rgb`` as a C-contiguous ``(h, w, 3)`` uint8 array, or :class:`UsageError`."""
+    arr = np.asarray(rgb)
+    if arr.ndim != 3 or arr.shape[2] != 3 or arr.dtype != np.uint8:
+        raise UsageError(f"expected an RGB uint8 image of shape (h, w, 3), got {arr.dtype} {arr.shape}")
+    if arr.shape[0] < 8 or arr.shape[1] < 8:
+        raise UsageError(f"image of {arr.shape[1]}x{arr.shape[0]} is too small to detect anything in")
+    return np.ascontiguousarray(arr)
+
+
+def tile_grid(length: int, tile: int, overlap: int) -> list[int]:
+    """Start offsets of tiles of ``tile`` px covering ``length`` px, overlapping
+    by at least ``overlap`` px, spread evenly so none sticks out.
+
+    >>> tile_grid(960, 256, 64)
+    [0, 176, 352, 528, 704]
+    >>> tile_grid(200, 256, 64)
+    [0]
+    """
+    if tile >= length:
+        return [0]
+    n = math.ceil((length - overlap) / (tile - overlap))
+    step = (length - tile) / (n - 1)
+    return [int(round(i * step)) for i in range(n)]
+
+
+def _iou(boxes: np.ndarray, box: np.ndarray) -> np.ndarray:
+    ix = np.clip(np.minimum(boxes[:, 2], box[2]) - np.maximum(boxes[:, 0], box[0]), 0, None)
+    iy = np.clip(np.minimum(boxes[:, 3], box[3]) - np.maximum(boxes[:, 1], box[1]), 0, None)
+    inter = ix * iy
+    union = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1]) + (box[2] - box[0]) * (box[3] - box[1]) - inter
+    return inter / np.maximum(union, 1e-6)
+
+
+def nms(xyxy: np.ndarray, score: np.ndarray, iou: float = 0.3, containment: float = 0.6) -> np.ndarray:
+    """Indices of the boxes kept by greedy non-maximum suppression.
+
+    A box also goes when ``containment`` of it lies inside a better box: a
+    face cut by a tile edge yields a partial box inside the whole one.
+    """
+    order = np.argsort(-score, kind="stable")
+    keep: list[int] = []
+    area = (xyxy[:, 2] - xyxy[:, 0]) * (xyxy[:, 3] - xyxy[:, 1])
+    for i in order:
+        if keep:
+            k = np.array(keep)
+            ix = np.clip(np.minimum(xyxy[k, 2], xyxy[i, 2]) - np.maximum(xyxy[k, 0], xyxy[i, 0]), 0, None)
+            iy = np.clip(np.minimum(xyxy[k, 3], xyxy[i, 3]) - np.maximum(xyxy[k, 1], xyxy[i, 1]), 0, None)
+            inter = ix * iy
+            union = area[k] + area[i] - inter
+            small = np.minimum(area[k], area[i])
+            if np.any(inter > iou * union) or np.any(inter > containment * np.maximum(small, 1e-6)):
+                continue
+        keep.append(int(i))
+    return np.array(keep, dtype=np.int64)
+
+
+class FaceDetector:
+    """Finds heads (hair to chin, ear to ear) in RGB frames.
+
+    ``confidence``: minimum model score. ``tiles``: allow the fine tiled scan
+    (level 2) at all. ``tile_fraction``: side of the fine tiles as a share of
+    the frame's short side. ``tile_overlap``: share of a tile shared with its
+    neighbour, so that a head cut by one tile is whole in the next.
+    ``max_hints``: at most this many hint regions are searched per call.
+    ``verify_confidence``: score a small face must reach on its second,
+    closer look (real faces score 0.77-0.95 there, look-alikes below 0.65).
+    ``head``: the face-to-head box expansion.
+
+    Build once and reuse; not safe to share between threads. Use as a
+    context manager or call :meth:`close`.
+    """
+
+    def __init__(
+        self,
+        confidence: float = 0.5,
+        *,
+        tiles: bool = True,
+        tile_fraction: float = 256 / 540,
+        tile_overlap: float = 0.25,
+        max_hints: int = 6,
+        verify_confidence: float = 0.7,
+        head: HeadBox = HeadBox(),
+    ) -> None:
+        if not 0 < confidence < 1:
+            raise UsageError("face confidence must be between 0 and 1")
+        if not 0.1 <= tile_fraction <= 1:
+            raise UsageError("tile_fraction must be between 0.1 and 1")
+        if not 0 <= tile_overlap < 0.5:
+            raise UsageError("tile_overlap must be in [0, 0.5)")
+        # Imported here so that importing reframe stays fast for commands
+        # that never detect anything.
+        import mediapipe
+        from mediapipe.tasks.python import BaseOptions, vision
+
+        self._mp = mediapipe
+        self.confidence = float(confidence)
+        self.tiles = tiles
+        self.tile_fraction = tile_fraction
+        self.tile_overlap = tile_overlap
+        self.max_hints = max_hints
+        self.verify_confidence = float(verify_confidence)
+        self.head = head
+        options = vision.FaceDetectorOptions(
+            base_options=BaseOptions(model_asset_buffer=load_model(FACE_FULL_RANGE)),
+            running_mode=vision.RunningMode.IMAGE,
+            # Weak first looks are kept as candidates for a closer second look.
+            min_detection_confidence=min(CANDIDATE_SCORE, self.confidence),
+        )
+        self._detector = vision.FaceDetector.create_from_options(options)
+
+    # -- public -----------------------------------------------------------
+
+    def detect(self, rgb: np.ndarray, full_scan: bool = True, hints: Detections | None = None) -> Detections:
+        """Heads in ``rgb`` (``(h, w, 3)`` uint8), as :class:`Detections` of
+        kind FACE in the pixel coordinates of ``rgb``.
+
+        ``full_scan``: also run the fine tiled scan that finds the smallest
+        heads (about 6x the cost). ``hints``: detections already known on or
+        near this frame (FACE boxes from the previous sample, PERSON boxes
+        from the object detector); the region around each is searched
+        closely, so small heads are kept between full scans at little cost.
+        Hints are skipped when the fine scan ran, since it saw everything.
+        """
+        img = check_rgb(rgb)
+        return self._heads(img, *self._detect(img, self._plan(img.shape[1], img.shape[0], full_scan, hints)))
+
+    def detect_faces(
+        self, rgb: np.ndarray, full_scan: bool = True, hints: Detections | None = None
+    ) -> tuple[Detections, np.ndarray]:
+        """Like :meth:`detect`, but the face boxes as the model gives them
+        (brows to mouth) with each face's yaw (see :class:`HeadBox`): what the
+        head box is computed from, for calibration."""
+        img = check_rgb(rgb)
+        return self._detect(img, self._plan(img.shape[1], img.shape[0], full_scan, hints))
+
+    def _heads(self, img: np.ndarray, faces: Detections, yaw: np.ndarray) -> Detections:
+        h, w = img.shape[:2]
+        heads = np.clip(self.head.apply(faces.xyxy, yaw), 0, [w, h, w, h])
+        return Detections(heads, faces.confidence, faces.kind)
+
+    def detect_in(self, rgb: np.ndarray, regions: list[tuple[int, int, int, int]]) -> Detections:
+        """Heads found by running the model on each ``(x0, y0, x1, y1)`` region
+        of ``rgb``, merged across regions, in ``rgb`` pixel coordinates.
+
+        A head that was small in its region (under ~1/5 of it) is looked at
+        again in a region 4 heads wide, where real faces score high and the
+        textures that fool the model at its limit (fur, foliage, a rocket's
+        nose) do not; that second score must reach ``verify_confidence`` and
+        is the one reported.
+        """
+        img = check_rgb(rgb)
+        return self._heads(img, *self._detect(img, [(r, False) for r in regions]))
+
+    def _detect(
+        self, img: np.ndarray, regions: list[tuple[tuple[int, int, int, int], bool]]
+    ) -> tuple[Detections, np.ndarray]:
+        """``regions`` pairs each region with ``strict``: its faces need
+        ``verify_confidence`` even when seen at a good scale (the many fine
+        tiles are where look-alikes turn up)."""
+        h, w = img.shape[:2]
+        faces, score, edge, side, strict, yaw = self._run(img, regions)
+        if not len(faces):
+            return Detections.empty(), np.zeros(0, np.float32)
+        # Whole faces win over cut ones of similar score.
+        keep = nms(faces, score - 0.2 * edge)
+        sure = max(self.confidence, self.verify_confidence)
+        out_faces, out_score, out_yaw = [], [], []
+        for i in keep:
+            head = self.head.apply(faces[i : i + 1], yaw[i : i + 1])[0]
+            hs = float(max(head[2] - head[0], head[3] - head[1]))
+            look = min(float(min(w, h)), max(48.0, SWEET_SPOT * hs))
+            if side[i] <= look * 1.15 or score[i] >= 0.9:
+                # Already seen at (or closer than) the model's best scale, or beyond doubt.
+                if score[i] >= (sure if strict[i] else self.confidence):
+                    out_faces.append(faces[i])
+                    out_score.append(score[i])
+                    out_yaw.append(yaw[i])
+                continue
+            cx, cy = (head[0] + head[2]) / 2, (head[1] + head[3]) / 2
+            x0 = int(round(min(max(cx - look / 2, 0), w - look)))
+            y0 = int(round(min(max(cy - look / 2, 0), h - look)))
+            again, again_score, _, _, _, again_yaw = self._run(img, [((x0, y0, x0 + int(look), y0 + int(look)), True)])
+            if not len(again):
+                continue
+            overlap = _iou(again, faces[i])
+            j = int(np.argmax(np.where(overlap > 0.2, again_score, -1)))
+            if overlap[j] > 0.2 and again_score[j] >= sure:
+                out_faces.append(again[j])
+                out_score.append(again_score[j])
+                out_yaw.append(again_yaw[j])
+        if not out_faces:
+            return Detections.empty(), np.zeros(0, np.float32)
+        xyxy = np.stack(out_faces)
+        conf = np.array(out_score, np.float32)
+        keep = nms(xyxy, conf)
+        faces_out = Detections(xyxy[keep], conf[keep], np.full(len(keep), Kind.FACE, np.int8))
+        return faces_out, np.array(out_yaw, np.float32)[keep]
+
+    def _run(
+        self, img: np.ndarray, regions: list[tuple[tuple[int, int, int, int], bool]]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Raw face boxes, scores, whether each touches an inner region edge
+        (probably a cut face), the side of the region each came from, whether
+        that region is strict, and the yaw of each face."""
+        h, w = img.shape[:2]
+        boxes: list[list[float]] = []
+        scores: list[float] = []
+        edge: list[bool] = []
+        sides: list[float] = []
+        stricts: list[bool] = []
+        yaws: list[float] = []
+        for (x0, y0, x1, y1), strict in regions:
+            x0, y0, x1, y1 = max(0, int(x0)), max(0, int(y0)), min(w, int(x1)), min(h, int(y1))
+            if x1 - x0 < 8 or y1 - y0 < 8:
+                continue
+            crop = img if (x0, y0, x1, y1) == (0, 0, w, h) else np.ascontiguousarray(img[y0:y1, x0:x1])
+            result = self._detector.detect(self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=crop))
+            for d in result.detections:
+                bb = d.bounding_box
+                bx0, by0 = max(bb.origin_x, 0) + x0, max(bb.origin_y, 0) + y0
+                bx1, by1 = min(bb.origin_x + bb.width, x1 - x0) + x0, min(bb.origin_y + bb.height, y1 - y0) + y0
+                if bx1 - bx0 < 2 or by1 - by0 < 2:
+                    continue
+                boxes.append([bx0, by0, bx1, by1])
+                scores.append(float(d.categories[0].score) if d.categories else 0.0)
+                m = 2
+                edge.append(
+                    (bx0 <= x0 + m and x0 > 0) or (by0 <= y0 + m and y0 > 0)
+                    or (bx1 >= x1 - m and x1 < w) or (by1 >= y1 - m and y1 < h)
+                )  # fmt: skip
+                sides.append(float(max(x1 - x0, y1 - y0)))
+                stricts.append(strict)
+                kp = d.keypoints or []
+                if len(kp) >= 6:
+                    # Keypoints: right eye, left eye, nose tip, mouth, right ear, left ear.
+                    ears = (kp[4].x + kp[5].x) / 2
+                    yaws.append(float((kp[2].x - ears) * (x1 - x0) / max(bx1 - bx0, 1)))
+                else:
+                    yaws.append(0.0)
+        return (
+            np.array(boxes, np.float32).reshape(-1, 4),
+            np.array(scores, np.float32),
+            np.array(edge, np.float32),
+            np.array(sides, np.float32),
+            np.array(stricts, bool),
+            np.array(yaws, np.float32),
+        )
+
+    def regions(
+        self, width: int, height: int, full_scan: bool = True, hints: Detections | None = None
+    ) -> list[tuple[int, int, int, int]]:
+        """The ``(x0, y0, x1, y1)`` regions :meth:`detect` runs the model on
+        for a frame of this size: one model call each (plus one per small
+        face found, for its second look)."""
+        return [r for r, _ in self._plan(width, height, full_scan, hints)]
+
+    def _plan(
+        self, width: int, height: int, full_scan: bool, hints: Detections | None
+    ) -> list[tuple[tuple[int, int, int, int], bool]]:
+        """Regions, each with whether it is strict (see :meth:`_detect`)."""
+        out = [((0, 0, width, height), False)]
+        short, long_ = min(width, height), max(width, height)
+        if long_ >= 1.25 * short:
+            # Level 1: squares of the short side along the long one.
+            for s in tile_grid(long_, short, short // 8):
+                out.append(((s, 0, s + short, height) if width >= height else (0, s, width, s + short), False))
+        if full_scan and self.tiles:
+            t = max(32, int(round(self.tile_fraction * short)))
+            if t < short:
+                ov = int(round(self.tile_overlap * t))
+                for y in tile_grid(height, t, ov):
+                    for x in tile_grid(width, t, ov):
+                        out.append(((x, y, x + t, y + t), True))
+            # The fine scan saw everything the hints would show.
+            return out
+        if hints is not None and len(hints):
+            # Hint regions are as small as fine tiles, but a face was there: trusted.
+            out.extend((r, False) for r in self._hint_regions(width, height, hints))
+        return out
+
+    def close(self) -> None:
+        """Release the model."""
+        if self._detector is not None:
+            self._detector.close()
+            self._detector = None
+
+    def __enter__(self) -> FaceDetector:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- internals --------------------------------------------------------
+
+    def _hint_regions(self, width: int, height: int, hints: Detections) -> list[tuple[int, int, int, int]]:
+        """Square regions where a head of a hinted box would be ~1/4 of the side:
+        the middle of the model's range, so a moving head stays findable."""
+        short = min(width, height)
+        big = short / 5  # heads this tall are found by levels 0-1 anyway
+        cand: list[tuple[float, tuple[int, int, int, int]]] = []
+        for (x1, y1, x2, y2), conf, kind in zip(hints.xyxy, hints.confidence, hints.kind):
+            bw, bh = x2 - x1, y2 - y1
+            if kind == Kind.FACE:
+                head = max(bw, bh)
+                cx, cy = (x1 + x2) / 2, (y1 + y2) / 2
+            elif kind == Kind.PERSON:
+                # A standing adult is ~7 heads tall; a cropped one is wider than 1/7.
+                head = max(bh / 7, bw / 3)
+                cx, cy = (x1 + x2) / 2, y1 + head * 0.7
+            else:
+                continue
+            if head >= big:
+                continue
+            side = min(short, max(48.0, SWEET_SPOT * head))
+            rx = int(round(min(max(cx - side / 2, 0), width - side)))
+            ry = int(round(min(max(cy - side / 2, 0), height - side)))
+            cand.append((float(conf) + (1 if kind == Kind.FACE else 0), (rx, ry, rx + int(side), ry + int(side))))
+        cand.sort(key=lambda c: -c[0])
+        return [r for _, r in cand[: self.max_hints]]

@@ -1,0 +1,72 @@
+"""Locate the detection models shipped with reframe and check their integrity.
+
+The models are package data of ``reframe.models``. Each is verified against
+its known SHA-256 before use, so a truncated or replaced file fails with one
+clear error instead of a crash or silently wrong detections deep inside the
+inference runtime.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.resources
+import threading
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+from ..errors import ReframeError
+
+FACE_FULL_RANGE = "face_detection_full_range_sparse.tflite"
+FACE_SHORT_RANGE = "face_detection_short_range.tflite"
+OBJECTS = "efficientdet_lite0.tflite"
+
+#: Expected SHA-256 of every shipped model (also listed in models/README.md).
+MODEL_SHA256: dict[str, str] = {
+    FACE_FULL_RANGE: "2c3728e6da56f21e21a320433396fb06d40d9088f2247c05e5635a688d45dfe1",
+    FACE_SHORT_RANGE: "bbff11cebd1eb27a1e004cae0b0e63ec8c551cbf34a4451148b4908b8db3eca8",
+    OBJECTS: "0720bf247bd76e6594ea28fa9c6f7c5242be774818997dbbeffc4da460c723bb",
+}
+
+
+class ModelError(ReframeError):
+    """A shipped detection model is missing, unreadable or corrupt."""
+
+
+_cache: dict[tuple[str, str], bytes] = {}
+_lock = threading.Lock()
+
+
+def load_model(name: str, directory: Traversable | Path | str | None = None) -> bytes:
+    """The verified bytes of the shipped model ``name``.
+
+    ``directory`` overrides where the file is looked up (default: the
+    ``reframe.models`` package). Bytes are hashed once per process and cached,
+    and handed to the runtime from memory so that what runs is what was
+    verified.
+
+    Raises :class:`ModelError` if the model is unknown, missing or its
+    checksum does not match.
+    """
+    expected = MODEL_SHA256.get(name)
+    if expected is None:
+        raise ModelError(f"unknown model {name!r}; shipped models: {', '.join(sorted(MODEL_SHA256))}")
+    root = importlib.resources.files("reframe.models") if directory is None else directory
+    path = Path(root) / name if isinstance(root, (str, Path)) else root / name
+    key = (name, str(path))
+    with _lock:
+        if key in _cache:
+            return _cache[key]
+        try:
+            data = path.read_bytes()
+        except OSError as e:
+            raise ModelError(
+                f"detection model {name} cannot be read ({e.strerror or e}); reinstall reframe"
+            ) from e
+        digest = hashlib.sha256(data).hexdigest()
+        if digest != expected:
+            raise ModelError(
+                f"detection model {name} is corrupt (sha256 {digest[:12]}..., expected {expected[:12]}...); "
+                "reinstall reframe"
+            )
+        _cache[key] = data
+        return data
