@@ -146,6 +146,11 @@ class FrameReader:
             raise
         self._started = False
 
+    @property
+    def stream(self):
+        """The ``av`` video stream being decoded (codec context, colour tags)."""
+        return self._stream
+
     def __enter__(self) -> FrameReader:
         return self
 

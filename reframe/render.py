@@ -17,6 +17,7 @@ import math
 import os
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -112,7 +113,7 @@ def render(
         raise OutputError(f"cannot create output folder {dst.parent}: {e.strerror or e}") from e
     tmp = dst.with_name(f".{dst.name}.{os.getpid()}.partial")
     try:
-        frame_count, duration, audio_codec = _encode(crop_path, info, tmp, (out_w, out_h), config, progress)
+        frame_count, duration, audio_codec = _encode(crop_path, info, tmp, dst, (out_w, out_h), config, progress)
         os.replace(tmp, dst)
     except KeyboardInterrupt:
         _remove(tmp)
@@ -154,6 +155,7 @@ def _encode(
     crop_path: CropPath,
     info: VideoInfo,
     tmp: Path,
+    dst: Path,
     size: tuple[int, int],
     config: RenderConfig,
     progress: ProgressCallback | None,
@@ -173,10 +175,8 @@ def _encode(
         fmt = "mov" if tmp.name[: -len(".partial")].lower().endswith(".mov") else "mp4"
         try:
             out = av.open(str(tmp), "w", format=fmt, options={"movflags": "+faststart"})
-        except av.error.FFmpegError as e:
-            raise OutputError(f"cannot create {tmp.parent}/...: {_reason(e)}") from e
-        except OSError as e:
-            raise OutputError(f"cannot write in {tmp.parent}: {e.strerror or e}") from e
+        except (av.error.FFmpegError, OSError) as e:
+            raise OutputError(f"cannot write {dst} (in {dst.parent}): {_reason(e)}") from e
         try:
             vs = out.add_stream("libx264", rate=info.fps)
             vs.width, vs.height = out_w, out_h
@@ -196,12 +196,15 @@ def _encode(
             step = max(1, n // 200)
             if progress:
                 progress("render", 0.0)
-            for frame in reader:
-                if frame.index >= n:
-                    raise InputError(f"{info.path} has more frames than its index lists ({n}); remux it first")
+            def make_frame(frame) -> av.VideoFrame:
                 y, u, v = frame.to_yuv420p()
-                buf = warper.warp(y, u, v, crop_path.windows[frame.index])
-                vf = av.VideoFrame.from_ndarray(buf, format="yuv420p")
+                # from_ndarray copies, so the warper's single buffer is free again.
+                return av.VideoFrame.from_ndarray(
+                    warper.warp(y, u, v, crop_path.windows[frame.index]), format="yuv420p"
+                )
+
+            def encode(frame, vf: av.VideoFrame) -> None:
+                nonlocal last_pts, count
                 pts = frame.pts if frame.pts is not None else round(frame.time / tb)
                 pts -= origin_ticks
                 if last_pts is not None and pts <= last_pts:
@@ -214,6 +217,20 @@ def _encode(
                 count += 1
                 if progress and (count % step == 0):
                     progress("render", min(0.999, count / n))
+
+            # Warping the next frame (OpenCV, without the GIL) overlaps with
+            # encoding this one: together they would otherwise take turns.
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                pending = None
+                for frame in reader:
+                    if frame.index >= n:
+                        raise InputError(f"{info.path} has more frames than its index lists ({n}); remux it first")
+                    job = (frame, pool.submit(make_frame, frame))
+                    if pending is not None:
+                        encode(pending[0], pending[1].result())
+                    pending = job
+                if pending is not None:
+                    encode(pending[0], pending[1].result())
             reader.check()
             for packet in vs.encode(None):
                 _mux_video(out, packet, durations, audio, tb)
@@ -221,7 +238,9 @@ def _encode(
             out.close()
         except av.error.FFmpegError as e:
             _close_quietly(out)
-            raise OutputError(f"encoding failed: {_reason(e)}") from e
+            if isinstance(e, OSError):  # ENOSPC, EIO...: the disk, not the encoder
+                raise OutputError(f"cannot write {dst}: {_reason(e)}") from e
+            raise OutputError(f"encoding {dst} failed: {_reason(e)}") from e
         except BaseException:
             _close_quietly(out)
             raise
@@ -255,7 +274,7 @@ def _close_quietly(container) -> None:
 
 def _copy_colour_tags(reader, vs) -> None:
     """Tag the output like an 8-bit 4:2:0 source so players show the same colours."""
-    cc = reader._stream.codec_context
+    cc = reader.stream.codec_context
     if reader.info.pix_fmt != "yuv420p":
         return
     for name in ("colorspace", "color_primaries", "color_trc", "color_range"):
@@ -304,7 +323,7 @@ def _warp_plane(src: np.ndarray, window: tuple[float, float, float, float], dst:
         bx1, by1 = min(W, math.ceil(x + w)), min(H, math.ceil(y + h))
         iw = max(1, round((bx1 - bx0) / sx))
         ih = max(1, round((by1 - by0) / sy))
-        box = cv2.resize(src[by0:by1, bx0:bx1], (iw, ih), interpolation=cv2.INTER_AREA)
+        box = cv2.resize(_for_cv(src[by0:by1, bx0:bx1]), (iw, ih), interpolation=cv2.INTER_AREA)
         kx, ky = (bx1 - bx0) / iw, (by1 - by0) / ih
         m = np.array(
             [[sx / kx, 0.0, (x - bx0 + 0.5 * sx) / kx - 0.5], [0.0, sy / ky, (y - by0 + 0.5 * sy) / ky - 0.5]]
@@ -313,11 +332,16 @@ def _warp_plane(src: np.ndarray, window: tuple[float, float, float, float], dst:
         interp = cv2.INTER_LINEAR
     else:
         m = np.array([[sx, 0.0, x + 0.5 * sx - 0.5], [0.0, sy, y + 0.5 * sy - 0.5]])
-    if not src.flags.c_contiguous and src.strides[-1] < 0:
-        src = np.ascontiguousarray(src)  # OpenCV rejects negative strides (mirrored/rotated views)
     cv2.warpAffine(
-        src, m, (ow, oh), dst=dst, flags=interp | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE
+        _for_cv(src), m, (ow, oh), dst=dst, flags=interp | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE
     )
+
+
+def _for_cv(a: np.ndarray) -> np.ndarray:
+    """OpenCV needs rows of adjacent pixels; turned or mirrored views are copied."""
+    if a.strides[1] != a.itemsize or a.strides[0] < 0:
+        return np.ascontiguousarray(a)
+    return a
 
 
 # ---------------------------------------------------------------------------
@@ -338,6 +362,7 @@ class _AudioFeeder:
         import av
 
         self.codec: str | None = None
+        self.path = info.path
         self.out = out
         self.origin = origin
         self.end_time = end_time
@@ -392,7 +417,13 @@ class _AudioFeeder:
         import av
 
         assert self._packets is not None
-        for packet in self._packets:
+        while True:
+            try:
+                packet = next(self._packets)
+            except StopIteration:
+                break
+            except av.error.FFmpegError as e:
+                raise InputError(f"cannot read the audio of {self.path}: {_reason(e)}") from e
             if packet.size == 0 or packet.pts is None:
                 continue
             t = float(packet.pts * self.tb) - self.origin
