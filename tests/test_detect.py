@@ -1,0 +1,145 @@
+"""Detectors on synthetic frames built from scikit-image's public-domain samples."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from reframe.detect import FaceDetector, ModelError, ObjectDetector, SaliencyDetector, load_model
+from reframe.detect.faces import nms, tile_grid
+from reframe.detect.models import FACE_FULL_RANGE
+from reframe.detections import Detections, Kind
+from reframe.errors import ReframeError, UsageError
+
+data = pytest.importorskip("skimage.data")
+
+ASTRONAUT_HEAD = np.array([150, 15, 305, 190], np.float32)  # x1, y1, x2, y2 in the 512x512 portrait
+
+
+def iou(a: np.ndarray, b: np.ndarray) -> float:
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
+
+
+@pytest.fixture(scope="module")
+def faces():
+    with FaceDetector() as det:
+        yield det
+
+
+@pytest.fixture(scope="module")
+def small_head_frame() -> tuple[np.ndarray, np.ndarray]:
+    """A 960x540 frame made from a 1920x1080 one with a ~60 px head, and its head box."""
+    bg = cv2.resize(data.coffee(), (1920, 1080), interpolation=cv2.INTER_CUBIC)
+    s = 60 / (ASTRONAUT_HEAD[3] - ASTRONAUT_HEAD[1])
+    pic = cv2.resize(data.astronaut(), None, fx=s, fy=s, interpolation=cv2.INTER_AREA)
+    ox, oy = 1300, 600
+    bg[oy : oy + pic.shape[0], ox : ox + pic.shape[1]] = pic
+    head = (ASTRONAUT_HEAD * s + np.array([ox, oy, ox, oy])) / 2
+    return cv2.resize(bg, (960, 540), interpolation=cv2.INTER_AREA), head
+
+
+def test_astronaut_head_found_and_covered(faces):
+    d = faces.detect(data.astronaut())
+    assert len(d) == 1
+    assert d.kind[0] == Kind.FACE and d.confidence[0] > 0.8
+    box = d.xyxy[0]
+    assert iou(box, ASTRONAUT_HEAD) > 0.5
+    # The face itself (eyes to chin) is inside the head box.
+    assert box[0] < 190 and box[2] > 270 and box[1] < 80 and box[3] > 170
+
+
+def test_small_head_needs_the_fine_scan(faces, small_head_frame):
+    frame, head = small_head_frame
+    quick = faces.detect(frame, full_scan=False)
+    assert not any(iou(b, head) > 0.3 for b in quick.xyxy)
+    full = faces.detect(frame, full_scan=True)
+    assert len(full) == 1 and iou(full.xyxy[0], head) > 0.3
+    # Between full scans, last sample's head as a hint keeps it found cheaply.
+    hint = Detections(full.xyxy + 4, full.confidence, full.kind)
+    tracked = faces.detect(frame, full_scan=False, hints=hint)
+    assert len(tracked) == 1 and iou(tracked.xyxy[0], head) > 0.3
+    assert len(faces.regions(960, 540, full_scan=False, hints=hint)) < len(faces.regions(960, 540))
+
+
+@pytest.mark.parametrize("kind", ["black", "noise"])
+def test_no_face_in_blank_or_noise(faces, kind):
+    rng = np.random.default_rng(0)
+    img = np.zeros((540, 960, 3), np.uint8) if kind == "black" else rng.integers(0, 256, (540, 960, 3), dtype=np.uint8)
+    assert len(faces.detect(img)) == 0
+
+
+def test_bad_image_is_a_usage_error(faces):
+    with pytest.raises(UsageError):
+        faces.detect(np.zeros((10, 10), np.uint8))
+
+
+def test_tiles_and_nms():
+    assert tile_grid(960, 256, 64) == [0, 176, 352, 528, 704]
+    boxes = np.array([[0, 0, 10, 10], [1, 1, 11, 11], [2, 2, 6, 6], [50, 50, 60, 60]], np.float32)
+    # 1 overlaps 0; 0 and 1 hold all of 2, the best: one face seen whole and cut.
+    assert nms(boxes, np.array([0.9, 0.8, 0.95, 0.5], np.float32)).tolist() == [2, 3]
+
+
+def test_objects_find_the_cat_and_the_astronaut():
+    with ObjectDetector() as det:
+        cat = det.detect(data.chelsea())
+        person = det.detect(data.astronaut())
+    assert Kind.ANIMAL in cat.kind.tolist()
+    assert Kind.PERSON in person.kind.tolist()
+
+
+def test_saliency_follows_a_moving_square():
+    prev = np.full((540, 960, 3), 50, np.uint8)
+    cur = prev.copy()
+    prev[200:260, 600:660] = 230
+    cur[210:270, 630:690] = 230
+    d = SaliencyDetector().detect(cur, prev)
+    assert 1 <= len(d) <= 3 and np.all(d.kind == Kind.SALIENT)
+    cx, cy = d.center[0]
+    assert 600 <= cx <= 700 and 190 <= cy <= 280
+    assert 0 < d.confidence[0] <= 1
+
+
+def test_saliency_finds_a_still_bright_object():
+    img = np.full((540, 960, 3), 40, np.uint8)
+    img[300:360, 100:160] = 220
+    d = SaliencyDetector().detect(img)
+    assert len(d) >= 1
+    cx, cy = d.center[0]
+    assert 80 <= cx <= 180 and 280 <= cy <= 380
+
+
+def test_saliency_ignores_a_shaking_camera():
+    rng = np.random.default_rng(1)
+    scene = cv2.GaussianBlur(rng.integers(0, 256, (600, 1040, 3), dtype=np.uint8), (0, 0), 6)
+    prev, cur = scene[30:570, 40:1000], scene[36:576, 31:991]  # the whole picture moved by (9, -6) px
+    s = SaliencyDetector()
+    static, motion = s.maps(cur, prev)
+    assert motion.max() < 0.1
+
+
+@pytest.mark.parametrize("value", [0, 128])
+def test_saliency_nothing_on_a_flat_frame(value):
+    flat = np.full((540, 960, 3), value, np.uint8)
+    assert len(SaliencyDetector().detect(flat, flat.copy())) == 0
+
+
+def test_model_checksum_mismatch_is_a_clear_error(tmp_path):
+    good = load_model(FACE_FULL_RANGE)
+    assert len(good) > 100_000
+    (tmp_path / "ok").mkdir()
+    (tmp_path / "ok" / FACE_FULL_RANGE).write_bytes(good)
+    assert load_model(FACE_FULL_RANGE, tmp_path / "ok") == good
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / FACE_FULL_RANGE).write_bytes(good[:1000] + b"x" * (len(good) - 1000))
+    with pytest.raises(ModelError, match="corrupt.*reinstall") as err:
+        load_model(FACE_FULL_RANGE, tmp_path / "bad")
+    assert isinstance(err.value, ReframeError)
+    with pytest.raises(ModelError, match="cannot be read"):
+        load_model(FACE_FULL_RANGE, tmp_path / "missing")
+    with pytest.raises(ModelError, match="unknown model"):
+        load_model("nope.tflite")
