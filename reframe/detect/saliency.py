@@ -25,20 +25,27 @@ from ..errors import UsageError
 from .faces import check_rgb
 
 
-def _grey_small(rgb: np.ndarray, height: int) -> np.ndarray:
+def _small(rgb: np.ndarray, height: int) -> np.ndarray:
+    """``rgb`` at ``height`` rows as float32 luma, red-green and blue-yellow planes."""
     h, w = rgb.shape[:2]
     size = (max(8, int(round(w * height / h))), height)
-    small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
-    return small.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA).astype(np.float32)
+    r, g, b = small[..., 0], small[..., 1], small[..., 2]
+    return np.stack([0.299 * r + 0.587 * g + 0.114 * b, r - g, b - (r + g) / 2])
 
 
-def spectral_residual(grey: np.ndarray) -> np.ndarray:
-    """Spectral residual saliency of a small grey image, same shape, >= 0."""
-    f = np.fft.fft2(grey - grey.mean())
+def spectral_residual(plane: np.ndarray) -> np.ndarray:
+    """Spectral residual saliency of a small image plane, same shape, >= 0."""
+    # Mirrored borders: the FFT wraps around, and the jump from the left edge
+    # to the right one would otherwise be the most "unexpected" thing in view.
+    pad = plane.shape[0] // 4
+    padded = np.pad(plane - plane.mean(), pad, mode="reflect")
+    f = np.fft.fft2(padded)
     log_amp = np.log(np.abs(f) + 1e-6)
     residual = log_amp - ndimage.uniform_filter(log_amp, size=3, mode="wrap")
     sal = np.abs(np.fft.ifft2(np.exp(residual + 1j * np.angle(f)))) ** 2
-    return ndimage.gaussian_filter(sal, sigma=grey.shape[0] / 24)
+    sal = ndimage.gaussian_filter(sal, sigma=plane.shape[0] / 24)
+    return sal[pad:-pad, pad:-pad]
 
 
 def global_shift(a: np.ndarray, b: np.ndarray) -> tuple[int, int]:
@@ -83,12 +90,17 @@ class SaliencyDetector:
         """The static and motion saliency maps of ``rgb`` at the analysis
         height, each scaled so that its value is a confidence in [0, 1]."""
         img = check_rgb(rgb)
-        grey = _grey_small(img, self.height)
+        planes = _small(img, self.height)
+        grey = planes[0]
         static = np.zeros_like(grey)
         # Contrast in grey levels: a flat or black frame has nothing salient.
         spread = float(grey.max() - grey.min())
         if spread > 4:
-            sal = spectral_residual(grey)
+            # The residual is blind to contrast, so each plane counts by its
+            # spread: a vivid object on a dull scene (a blue mug, a red ball)
+            # shows in colour when its brightness blends in.
+            spreads = planes.reshape(3, -1).std(axis=1)
+            sal = sum(sp * spectral_residual(pl) for sp, pl in zip(spreads, planes) if sp > 2) / spreads.sum()
             peak, mean = float(sal.max()), float(sal.mean())
             if peak > 0:
                 # A blob that stands out has a peak far above the mean; texture
@@ -100,7 +112,7 @@ class SaliencyDetector:
             prev = check_rgb(previous_rgb)
             if prev.shape != img.shape:
                 raise UsageError(f"previous frame is {prev.shape}, current frame is {img.shape}")
-            pgrey = _grey_small(prev, self.height)
+            pgrey = _small(prev, self.height)[0]
             dy, dx = global_shift(grey, pgrey)
             h, w = grey.shape
             if abs(dy) < h // 3 and abs(dx) < w // 3:
@@ -144,16 +156,19 @@ class SaliencyDetector:
         idx = np.arange(1, n + 1)
         mass = ndimage.sum(combined, labels, idx)
         peaks = ndimage.maximum(combined, labels, idx)
-        order = np.argsort(-mass)
+        # Strength: how salient the blob is at its peak, and how much of it
+        # there is compared with the largest one.
+        strength = peaks * np.sqrt(mass / mass.max())
+        order = np.argsort(-strength)
         scale_y = rgb.shape[0] / combined.shape[0]
         scale_x = rgb.shape[1] / combined.shape[1]
         boxes, conf = [], []
         for i in order[: self.max_boxes]:
-            if mass[i] < 0.15 * mass[order[0]] or peaks[i] < self.min_confidence:
+            if strength[i] < self.min_confidence:
                 break
             ys, xs = np.nonzero(labels == i + 1)
             boxes.append([xs.min() * scale_x, ys.min() * scale_y, (xs.max() + 1) * scale_x, (ys.max() + 1) * scale_y])
-            conf.append(min(1.0, float(peaks[i])))
+            conf.append(min(1.0, float(strength[i])))
         if not boxes:
             return Detections.empty()
         return Detections(np.array(boxes, np.float32), np.array(conf, np.float32), np.full(len(boxes), Kind.SALIENT))
