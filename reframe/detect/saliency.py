@@ -1,10 +1,11 @@
 """Where to look when there is nobody to look at: salient and moving regions.
 
-Two cues on a small grey copy of the frame (64 px high, so ~1 ms):
+Two cues on a small copy of the frame (64 px high, so a few ms):
 
-* static: spectral residual saliency (Hou & Zhang, CVPR 2007): the parts of
-  the log amplitude spectrum that a smooth spectrum does not explain are the
-  unexpected parts of the picture;
+* static: spectral residual saliency (Hou & Zhang, CVPR 2007) of the luma
+  and two colour-opponent planes: the parts of the log amplitude spectrum
+  that a smooth spectrum does not explain are the unexpected parts of the
+  picture;
 * motion: the difference against the previous sampled frame after undoing
   the global translation found by phase correlation, so that a shaking or
   panning camera does not make the whole frame "move". What moves
