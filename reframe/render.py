@@ -177,6 +177,7 @@ def _encode(
             out = av.open(str(tmp), "w", format=fmt, options={"movflags": "+faststart"})
         except (av.error.FFmpegError, OSError) as e:
             raise OutputError(f"cannot write {dst} (in {dst.parent}): {_reason(e)}") from e
+        audio: _AudioFeeder | None = None
         try:
             vs = out.add_stream("libx264", rate=info.fps)
             vs.width, vs.height = out_w, out_h
@@ -196,6 +197,7 @@ def _encode(
             step = max(1, n // 200)
             if progress:
                 progress("render", 0.0)
+
             def make_frame(frame) -> av.VideoFrame:
                 y, u, v = frame.to_yuv420p()
                 # from_ndarray copies, so the warper's single buffer is free again.
@@ -237,17 +239,16 @@ def _encode(
             audio.finish()
             out.close()
         except av.error.FFmpegError as e:
-            _close_quietly(out)
+            _close_quietly(out, audio)
             if isinstance(e, OSError):  # ENOSPC, EIO...: the disk, not the encoder
                 raise OutputError(f"cannot write {dst}: {_reason(e)}") from e
             raise OutputError(f"encoding {dst} failed: {_reason(e)}") from e
         except BaseException:
-            _close_quietly(out)
+            _close_quietly(out, audio)
             raise
     if progress:
         progress("render", 1.0)
-    duration = float(info.timestamps[-1] - info.timestamps[0]) + _last_frame_duration(info)
-    return count, duration, audio.codec
+    return count, info.duration, audio.codec
 
 
 def _mux_video(out, packet, durations: dict[int, int], audio: _AudioFeeder, tb: Fraction) -> None:
@@ -261,15 +262,13 @@ def _mux_video(out, packet, durations: dict[int, int], audio: _AudioFeeder, tb: 
     out.mux(packet)
 
 
-def _last_frame_duration(info: VideoInfo) -> float:
-    return float(info.duration - (info.timestamps[-1] - info.timestamps[0]))
-
-
-def _close_quietly(container) -> None:
-    try:
-        container.close()
-    except Exception:  # already failing: the original error is the one to report
-        pass
+def _close_quietly(container, audio: _AudioFeeder | None) -> None:
+    for closable in (audio, container):
+        try:
+            if closable is not None:
+                closable.close()
+        except Exception:  # already failing: the original error is the one to report
+            pass
 
 
 def _copy_colour_tags(reader, vs) -> None:
