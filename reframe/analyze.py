@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .config import AnalyzeConfig, ProgressCallback, even
-from .detections import Detections
+from .detections import Detections, Kind
 from .probe import VideoInfo, probe
 from .shots import CutDetector
 
@@ -81,22 +81,27 @@ class Analyzer:
 
         cuts = CutDetector(info.fps, threshold=cfg.cut_threshold)
         period = 1.0 / cfg.sample_fps
-        next_sample = -1.0
+        next_sample = next_scan = -1.0
         previous: np.ndarray | None = None
+        known = Detections.empty()  # faces and people of the last sample, analysis pixels
         samples: dict[int, Detections] = {}
         n = max(1, info.frame_count)
         with FrameReader(info) as reader:
             for frame in reader:
-                new_cuts = cuts.push(frame.index, frame.to_rgb(tw, th))
-                if new_cuts:
-                    # A new shot: look at it now, and don't compare motion across the cut.
-                    next_sample = -1.0
-                    previous = None
+                if cuts.push(frame.index, frame.to_rgb(tw, th)):
+                    # A new shot: look at it now, fully, and compare nothing across the cut.
+                    next_sample = next_scan = -1.0
+                    previous, known = None, Detections.empty()
                 if frame.time + 1e-9 < next_sample:
                     continue
                 next_sample = frame.time + period
+                full_scan = frame.time + 1e-9 >= next_scan
+                if full_scan:
+                    next_scan = frame.time + cfg.full_scan_every
                 rgb = frame.to_rgb(aw, ah)
-                samples[frame.index] = self._detect(rgb, previous).scaled(*to_source)
+                found = self._detect(rgb, previous, full_scan, known)
+                known = found[found.kind <= Kind.PERSON]
+                samples[frame.index] = found.scaled(*to_source)
                 previous = rgb
                 if progress:
                     progress("analyze", min(1.0, (frame.index + 1) / n))
@@ -105,15 +110,16 @@ class Analyzer:
             progress("analyze", 1.0)
         return Analysis(info, found, samples)
 
-    def _detect(self, rgb: np.ndarray, previous: np.ndarray | None) -> Detections:
-        parts = [self.faces.detect(rgb)]
-        if self.objects is not None:
-            parts.append(self.objects.detect(rgb))
-        # Saliency is the fallback signal; the planner uses it only when
-        # nothing of a higher kind is on screen, but motion also helps pick
-        # the active one among several objects.
-        parts.append(self.saliency.detect(rgb, previous))
-        return Detections.concat(parts)
+    def _detect(self, rgb: np.ndarray, previous: np.ndarray | None, full_scan: bool, known: Detections) -> Detections:
+        objects = self.objects.detect(rgb) if self.objects is not None else Detections.empty()
+        # Between full scans the face model looks closely only around the
+        # faces of the last sample and the people found now.
+        hints = Detections.concat([known, objects[objects.kind == Kind.PERSON]])
+        faces = self.faces.detect(rgb, full_scan=full_scan, hints=hints)
+        # Saliency is the fallback signal: the planner uses it only when
+        # nothing of a higher kind is on screen.
+        salient = self.saliency.detect(rgb, previous)
+        return Detections.concat([faces, objects, salient])
 
 
 def analyze(

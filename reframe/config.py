@@ -72,10 +72,12 @@ class AnalyzeConfig:
     ``sample_fps``: detection runs on this many frames per second (more just
     after a cut); boxes are interpolated between samples.
     ``analysis_long_side``: frames are decoded at this long side for
-    detection; small faces are searched in tiles of it.
+    detection; small faces are searched in tiles of it every
+    ``full_scan_every`` seconds and around known faces and people between.
     """
 
     sample_fps: float = 5.0
+    full_scan_every: float = 1.0  # seconds between scans for the smallest faces (tiles); hints in between
     analysis_long_side: int = 960
     face_confidence: float = 0.5
     detect_objects: bool = True
