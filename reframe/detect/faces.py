@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from ..detections import Detections, Kind
@@ -285,16 +286,20 @@ class FaceDetector:
         sides: list[float] = []
         stricts: list[bool] = []
         yaws: list[float] = []
-        for (x0, y0, x1, y1), strict in regions:
-            x0, y0, x1, y1 = max(0, int(x0)), max(0, int(y0)), min(w, int(x1)), min(h, int(y1))
+        for (rx0, ry0, rx1, ry1), strict in regions:
+            # A region may reach past the frame (the zoomed-out level): the
+            # part outside is black padding.
+            x0, y0, x1, y1 = max(0, int(rx0)), max(0, int(ry0)), min(w, int(rx1)), min(h, int(ry1))
             if x1 - x0 < 8 or y1 - y0 < 8:
                 continue
             crop = img if (x0, y0, x1, y1) == (0, 0, w, h) else np.ascontiguousarray(img[y0:y1, x0:x1])
+            if (x0, y0, x1, y1) != (rx0, ry0, rx1, ry1):
+                crop = cv2.copyMakeBorder(crop, y0 - ry0, ry1 - y1, x0 - rx0, rx1 - x1, cv2.BORDER_CONSTANT, value=0)
             result = self._detector.detect(self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=crop))
             for d in result.detections:
                 bb = d.bounding_box
-                bx0, by0 = max(bb.origin_x, 0) + x0, max(bb.origin_y, 0) + y0
-                bx1, by1 = min(bb.origin_x + bb.width, x1 - x0) + x0, min(bb.origin_y + bb.height, y1 - y0) + y0
+                bx0, by0 = max(bb.origin_x + rx0, x0), max(bb.origin_y + ry0, y0)
+                bx1, by1 = min(bb.origin_x + bb.width + rx0, x1), min(bb.origin_y + bb.height + ry0, y1)
                 if bx1 - bx0 < 2 or by1 - by0 < 2:
                     continue
                 boxes.append([bx0, by0, bx1, by1])
@@ -304,13 +309,13 @@ class FaceDetector:
                     (bx0 <= x0 + m and x0 > 0) or (by0 <= y0 + m and y0 > 0)
                     or (bx1 >= x1 - m and x1 < w) or (by1 >= y1 - m and y1 < h)
                 )  # fmt: skip
-                sides.append(float(max(x1 - x0, y1 - y0)))
+                sides.append(float(max(rx1 - rx0, ry1 - ry0)))
                 stricts.append(strict)
                 kp = d.keypoints or []
                 if len(kp) >= 6:
                     # Keypoints: right eye, left eye, nose tip, mouth, right ear, left ear.
                     ears = (kp[4].x + kp[5].x) / 2
-                    yaws.append(float((kp[2].x - ears) * (x1 - x0) / max(bx1 - bx0, 1)))
+                    yaws.append(float((kp[2].x - ears) * (rx1 - rx0) / max(bx1 - bx0, 1)))
                 else:
                     yaws.append(0.0)
         return (
@@ -334,8 +339,11 @@ class FaceDetector:
         self, width: int, height: int, full_scan: bool, hints: Detections | None
     ) -> list[tuple[tuple[int, int, int, int], bool]]:
         """Regions, each with whether it is strict (see :meth:`_detect`)."""
-        out = [((0, 0, width, height), False)]
         short, long_ = min(width, height), max(width, height)
+        pad = short // 2
+        # Level -1, the frame zoomed out into black padding: close-ups whose
+        # face is cut by the frame edge are only found with context around them.
+        out = [((0, 0, width, height), False), ((-pad, -pad, width + pad, height + pad), False)]
         if long_ >= 1.25 * short:
             # Level 1: squares of the short side along the long one.
             for s in tile_grid(long_, short, short // 8):
