@@ -45,12 +45,16 @@ class PathWeights:
 
 @dataclass(frozen=True)
 class Avoid:
-    """At time point ``t``, the interval ``[lo, hi]`` must be outside the window on ``side`` (-1 left, +1 right)."""
+    """At frame ``t``, the interval ``[lo, hi]`` must be outside the window on ``side`` (-1 left, +1 right).
+
+    ``weight`` scales the cost of breaking it (1 for a face).
+    """
 
     t: int
     lo: float
     hi: float
     side: int
+    weight: float = 1.0
 
 
 def solve_path(
@@ -171,7 +175,7 @@ def solve_path(
     cost[slice(*cols["e"])] = w.off_target * span[has_t]
     cost[slice(*cols["m_lo"])] = w.must_keep * span[has_m] * mwg[has_m]
     cost[slice(*cols["m_hi"])] = w.must_keep * span[has_m] * mwg[has_m]
-    cost[slice(*cols["a"])] = w.avoid * step
+    cost[slice(*cols["a"])] = w.avoid * step * np.array([a.weight for a in avoid])
 
     bounds = np.zeros((count, 2))
     bounds[:, 1] = np.inf

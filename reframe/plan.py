@@ -31,13 +31,21 @@ _SALIENT_WEIGHT = 0.15
 
 @dataclass(frozen=True)
 class _Subject:
-    """A box the camera may keep (x1, y1, x2, y2 in source pixels) and how much it matters."""
+    """A box the camera may keep (x1, y1, x2, y2 in source pixels) and how much it matters.
+
+    Only a ``lead`` subject (of the shot's subject kind) can be followed;
+    the others are framed along with it when they fit and otherwise kept
+    out of the window at a cost of ``avoid`` (faces 1, other things less).
+    """
 
     box: np.ndarray
     score: float
+    lead: bool = True
+    avoid: float = 1.0
+    base: float = 0.0  # score before any ranking up by saliency
 
 
-def _heads(dets: Detections) -> list[_Subject]:
+def _heads(dets: Detections, frame: tuple[int, int]) -> list[_Subject]:
     """People on a frame as head boxes: faces, plus persons whose face was not found."""
     faces = dets[dets.kind == Kind.FACE]
     persons = dets[dets.kind == Kind.PERSON]
@@ -48,6 +56,8 @@ def _heads(dets: Detections) -> list[_Subject]:
             (faces.center[:, 0] >= x1) & (faces.center[:, 0] <= x2) & (faces.center[:, 1] >= y1) & (faces.center[:, 1] <= y2)
         ):
             continue  # this person's face is already a subject
+        if y1 < 0.05 * frame[1] and x2 - x1 > 0.45 * frame[0]:
+            continue  # a wide body cut by the top edge: the head is out of the picture
         # Seen from behind or too small for the face model: estimate the
         # head at the top centre of the body box.
         hw = min(x2 - x1, (y2 - y1) * 0.2) * 0.9
@@ -57,31 +67,64 @@ def _heads(dets: Detections) -> list[_Subject]:
     return out
 
 
-def _of_kind(dets: Detections, kind: Kind) -> list[_Subject]:
+def _of_kind(dets: Detections, kind: Kind, avoid: float = 1.0) -> list[_Subject]:
     sel = dets[dets.kind == kind]
-    return [_Subject(b, float(a * c)) for b, a, c in zip(sel.xyxy, sel.area, sel.confidence)]
+    return [_Subject(b, float(a * c), avoid=avoid) for b, a, c in zip(sel.xyxy, sel.area, sel.confidence)]
+
+
+def _objects(dets: Detections) -> list[_Subject]:
+    """Objects, ranked up where the picture is salient or moving: the cup being
+    filled matters, the one standing on the shelf does not."""
+    out = _of_kind(dets, Kind.OBJECT, avoid=0.3)
+    sal = dets[dets.kind == Kind.SALIENT]
+    if not len(sal):
+        return out
+    ranked = []
+    for o in out:
+        x1, y1, x2, y2 = o.box
+        ix = np.clip(np.minimum(sal.xyxy[:, 2], x2) - np.maximum(sal.xyxy[:, 0], x1), 0, None)
+        iy = np.clip(np.minimum(sal.xyxy[:, 3], y2) - np.maximum(sal.xyxy[:, 1], y1), 0, None)
+        share = ix * iy / max(float((x2 - x1) * (y2 - y1)), 1.0)
+        boost = 1.0 + 2.0 * float(np.max(share * sal.confidence))
+        ranked.append(_Subject(o.box, o.score * boost, o.lead, o.avoid, base=o.score))
+    return ranked
 
 
 _SUBJECTS = {
     "people": _heads,
-    "animal": lambda d: _of_kind(d, Kind.ANIMAL),
-    "object": lambda d: _of_kind(d, Kind.OBJECT),
-    "salient": lambda d: _of_kind(d, Kind.SALIENT),
+    "animal": lambda d, f: _of_kind(d, Kind.ANIMAL),
+    "object": lambda d, f: _objects(d),
+    # A salient region has no edge that could be sliced: never pushed out.
+    "salient": lambda d, f: _of_kind(d, Kind.SALIENT, avoid=0.0),
 }
+# What else is framed with (or kept cleanly out of) a shot's subject.
+_COMPANIONS = {"people": "animal", "animal": "people"}
+# Slicing an animal or object at the window edge matters less than a face.
+_COMPANION_AVOID = 0.3
 
 
-def _choose_subject(samples: list[Detections]) -> str:
-    """What this shot is about: the first kind seen often enough, by priority."""
+def _candidates(dets: Detections, subject: str, frame: tuple[int, int]) -> list[_Subject]:
+    """The shot's subjects on one sample, leads first, then companions."""
+    leads = _SUBJECTS[subject](dets, frame)
+    other = _COMPANIONS.get(subject)
+    if not leads or other is None:
+        return leads
+    extra = [_Subject(c.box, c.score, lead=False, avoid=_COMPANION_AVOID) for c in _SUBJECTS[other](dets, frame)]
+    return leads + extra
+
+
+def _choose_subject(samples: list[Detections], frame: tuple[int, int]) -> str:
+    """What these samples are about: the first kind seen often enough, by priority."""
     if not samples:
         return "none"
     for name in ("people", "animal"):
-        if np.mean([bool(_SUBJECTS[name](d)) for d in samples]) >= _PRESENCE:
+        if np.mean([bool(_SUBJECTS[name](d, frame)) for d in samples]) >= _PRESENCE:
             return name
-    # Objects such as cups or cars are only a subject when they are where
-    # things move; otherwise salient motion leads.
-    if np.mean([bool(_SUBJECTS["object"](d)) for d in samples]) >= 0.5:
+    # Objects such as cups or cars lead only when they are, most of the time,
+    # where the picture is salient or moving; otherwise salient motion leads.
+    if np.mean([any(o.score > 1.4 * o.base for o in _objects(d)) for d in samples]) >= 0.5:
         return "object"
-    if any(_SUBJECTS["salient"](d) for d in samples):
+    if any(_SUBJECTS["salient"](d, frame) for d in samples):
         return "salient"
     return "none"
 
@@ -93,7 +136,8 @@ class _Frame:
     lo: float
     hi: float
     target: float
-    avoid: list[tuple[float, float, int]]
+    avoid: list[tuple[float, float, int, float]]
+    salient: bool = False
 
 
 def _group(subjects: list[_Subject], axis: int, window: float, previous: float | None) -> _Frame | None:
@@ -101,11 +145,12 @@ def _group(subjects: list[_Subject], axis: int, window: float, previous: float |
     if not subjects:
         return None
     scores = np.array([s.score for s in subjects])
-    best = int(np.argmax(scores))
+    leads = np.array([s.lead for s in subjects])
+    best = int(np.argmax(np.where(leads, scores, -1)))
     if previous is not None:
         # Stay with the subject followed so far unless another clearly dominates.
         centres = np.array([(s.box[axis] + s.box[axis + 2]) / 2 for s in subjects])
-        near = np.flatnonzero((np.abs(centres - previous) < window / 2) & (scores >= 0.4 * scores[best]))
+        near = np.flatnonzero(leads & (np.abs(centres - previous) < window / 2) & (scores >= 0.4 * scores[best]))
         if len(near):
             best = int(near[np.argmax(scores[near])])
     lo, hi = float(subjects[best].box[axis]), float(subjects[best].box[axis + 2])
@@ -115,16 +160,50 @@ def _group(subjects: list[_Subject], axis: int, window: float, previous: float |
             continue
         b = subjects[i].box
         nlo, nhi = min(lo, float(b[axis])), max(hi, float(b[axis + 2]))
-        if nhi - nlo <= _GROUP_FILL * window and scores[i] >= 0.1 * scores[best]:
+        # Companions (an animal beside a person) may fill the window to its edge.
+        fill = _GROUP_FILL if leads[i] else 1.0
+        if nhi - nlo <= fill * window and (scores[i] >= 0.1 * scores[best] or not leads[i]):
             lo, hi = nlo, nhi
             kept.add(int(i))
     avoid = []
     for i, s in enumerate(subjects):
-        if i in kept:
+        if i in kept or s.avoid == 0:
             continue
         a, b = float(s.box[axis]), float(s.box[axis + 2])
-        avoid.append((a, b, -1 if (a + b) / 2 < (lo + hi) / 2 else 1))
+        avoid.append((a, b, -1 if (a + b) / 2 < (lo + hi) / 2 else 1, s.avoid))
     return _Frame(lo, hi, (lo + hi) / 2, avoid)
+
+
+# A stretch without the shot's subject, at its start or end, longer than this
+# is filled with what else is on screen (the subject has not arrived yet, or
+# has left); shorter ones are held.
+_MAX_EDGE_GAP_SECONDS = 1.5
+# Between two sightings the subject is most likely still there (a turned
+# head, a missed detection): only a longer gap falls back to other things.
+_MAX_GAP_SECONDS = 5.0
+
+
+def _readings(frames: np.ndarray, samples: list[Detections], subject: str, frame: tuple[int, int], fps: float):
+    """Per sample: the candidates to frame and whether they are only salient regions."""
+    cands = [_candidates(d, subject, frame) if subject != "none" else [] for d in samples]
+    kinds = [subject] * len(samples)
+    i = 0
+    while i < len(samples):
+        if cands[i]:
+            i += 1
+            continue
+        j = i
+        while j < len(samples) and not cands[j]:
+            j += 1
+        last = frames[j] if j < len(samples) else frames[-1] + 1
+        edge = i == 0 or j == len(samples)
+        if (last - frames[i]) / fps > (_MAX_EDGE_GAP_SECONDS if edge else _MAX_GAP_SECONDS):
+            fallback = _choose_subject(samples[i:j], frame)
+            for k in range(i, j):
+                kinds[k] = fallback
+                cands[k] = _candidates(samples[k], fallback, frame) if fallback != "none" else []
+        i = j
+    return [(int(f), c, k) for f, c, k in zip(frames, cands, kinds) if c]
 
 
 class Planner:
@@ -146,50 +225,54 @@ class Planner:
         for start, end in shot_ranges(list(analysis.cuts), n):
             in_shot = frames[(frames >= start) & (frames < end)]
             samples = [analysis.samples[int(f)] for f in in_shot]
-            subject = _choose_subject(samples)
-            note_x = note_y = ""
-            xs, note_x = self._axis(0, in_shot, samples, subject, start, end, w, info.width, fps)
-            ys, note_y = self._axis(1, in_shot, samples, subject, start, end, h, info.height, fps)
+            size = (info.width, info.height)
+            subject = _choose_subject(samples, size)
+            readings = _readings(in_shot, samples, subject, size, fps)
+            xs, note = self._axis(0, readings, start, end, w, info.width, fps)
+            ys, _ = self._axis(1, readings, start, end, h, info.height, fps)
             windows[start:end, 0] = xs - w / 2
             windows[start:end, 1] = ys - h / 2
-            shots.append(Shot(start, end, subject, "; ".join(x for x in (note_x, note_y) if x)))
+            shots.append(Shot(start, end, subject, note))
         return CropPath(SourceRef.from_info(info), self.config.aspect, windows, tuple(shots), dict(analysis.samples))
 
-    def _axis(self, axis, frames, samples, subject, start, end, size, extent, fps) -> tuple[np.ndarray, str]:
+    def _axis(self, axis: int, readings, start: int, end: int, size: float, extent: float, fps: float):
+        """The window centre along one axis for every frame of a shot, and a note of why."""
         n = end - start
         if extent - size < 0.5:
             return np.full(n, extent / 2.0), ""
-        readings: list[tuple[int, _Frame]] = []
+        groups: list[tuple[int, _Frame, str]] = []
         previous = None
-        if subject != "none":
-            for f, d in zip(frames, samples):
-                g = _group(_SUBJECTS[subject](d), axis, size, previous)
-                if g is not None:
-                    readings.append((int(f) - start, g))
-                    previous = g.target
-        if not readings:
-            return np.full(n, extent / 2.0), "nothing to follow: centred" if axis == 0 else ""
+        for f, cands, kind in readings:
+            g = _group(cands, axis, size, previous)
+            groups.append((f - start, g, kind))
+            previous = g.target
+        if not groups:
+            return np.full(n, extent / 2.0), "nothing to follow: centred"
         t = np.arange(n)
-        at = np.array([f for f, _ in readings], float)
-        lo = np.interp(t, at, [g.lo for _, g in readings])
-        hi = np.interp(t, at, [g.hi for _, g in readings])
-        target = np.interp(t, at, [g.target for _, g in readings])
-        if axis == 1 and subject == "people":
+        at = np.array([f for f, _, _ in groups], float)
+        lo = np.interp(t, at, [g.lo for _, g, _ in groups])
+        hi = np.interp(t, at, [g.hi for _, g, _ in groups])
+        target = np.interp(t, at, [g.target for _, g, _ in groups])
+        people = np.interp(t, at, [k == "people" for _, _, k in groups]) > 0.5
+        if axis == 1:
             # Heads sit in the upper part of a frame, not at its centre.
-            target = target + size * 0.15
-        avoid = [Avoid(f, a, b, side) for f, g in readings for a, b, side in g.avoid]
-        must = np.full(n, _SALIENT_WEIGHT if subject == "salient" else 1.0)
+            target = target + np.where(people, size * 0.15, 0.0)
+        # Salient regions are a guess: they steer the camera only gently.
+        salient = np.interp(t, at, [k == "salient" for _, _, k in groups]) > 0.5
+        must = np.where(salient, _SALIENT_WEIGHT, 1.0)
+        avoid = [Avoid(f, a, b, side, wt) for f, g, _ in groups for a, b, side, wt in g.avoid]
         speed = self.config.max_speed * extent / fps
         path = solve_path(
             target, lo, hi,
             size=size, extent=extent, max_step=speed, dead_zone=self.config.dead_zone * size,
             avoid=avoid, must_weight=must, weights=self.weights,
         )
-        kept = max(len(g.avoid) for _, g in readings)
-        note = f"{subject} followed on {len(readings)} samples"
+        kinds = sorted({k for _, _, k in groups})
+        note = f"{' and '.join(kinds)} followed on {len(groups)} samples"
+        kept = max(len(g.avoid) for _, g, _ in groups)
         if kept:
             note += f"; up to {kept} other {'subject' if kept == 1 else 'subjects'} kept wholly out of frame"
-        return path, note if axis == 0 else ""
+        return path, note
 
 
 def plan(analysis: Analysis, config: PlanConfig = PlanConfig()) -> CropPath:

@@ -116,3 +116,35 @@ def test_solver_respects_avoid_side():
     c = solve_path(t, t - 50, t + 50, size=600, extent=1920, max_step=20, dead_zone=10,
                    avoid=[Avoid(i, 950, 1070, +1) for i in range(n)])
     assert np.all(c + 300 <= 950 + 1e-3)
+
+
+def boxes(kind: Kind, *xyxy) -> Detections:
+    return Detections(np.array(xyxy, float), np.full(len(xyxy), 0.8), np.full(len(xyxy), kind))
+
+
+def test_an_animal_beside_a_person_is_framed_with_her():
+    # Head at 700-820; a dog at 850-1100: together 400 px, inside a 607 px window.
+    d = Detections.concat([heads(760), boxes(Kind.ANIMAL, [850, 600, 1100, 800])])
+    path = plan(Analysis(info(100), (), {f: d for f in range(0, 100, 5)}))
+    x, _, w, _ = path.window(50)
+    assert x <= 700 and x + w >= 1100
+
+
+def test_before_anyone_arrives_the_camera_follows_what_moves():
+    # Nobody for the first 3 s (a salient region at the right), then a face at the left.
+    samples = {}
+    for f in range(0, 200, 5):
+        if f < 75:
+            samples[f] = boxes(Kind.SALIENT, [1500, 400, 1700, 600])
+        else:
+            samples[f] = heads(300)
+    c = centres(plan(Analysis(info(200), (), samples)))
+    assert c[10] > 1300 and c[190] < 600
+
+
+def test_a_salient_region_is_never_pushed_out_of_the_window():
+    # A strong region and a weak one that fit together: both stay in.
+    d = boxes(Kind.SALIENT, [800, 500, 1000, 700], [1020, 100, 1060, 140])
+    d = Detections(d.xyxy, np.array([1.0, 0.2]), d.kind)
+    x, _, w, _ = plan(Analysis(info(60), (), {f: d for f in range(0, 60, 5)})).window(30)
+    assert x <= 800 and x + w >= 1060
