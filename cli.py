@@ -6,6 +6,8 @@ turns :class:`reframe.ReframeError` into a one-line message and its exit code.
 
 from __future__ import annotations
 
+import io
+import os
 import signal
 import sys
 from contextlib import contextmanager
@@ -34,8 +36,36 @@ QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar."
 InArg = Annotated[Path, typer.Argument(help="Input video.", show_default=False)]
 
 
+def _quiet_native_logs() -> None:
+    """Send what native libraries write to file descriptor 2 to /dev/null.
+
+    MediaPipe's C++ layer logs every model load (and a warning on each call
+    of a sparse model) straight to the process's stderr. Python's own stderr
+    is moved to a duplicate of the real one first, so reframe's messages and
+    progress bar still show. ``REFRAME_DEBUG=1`` keeps the native logs.
+    """
+    if os.environ.get("REFRAME_DEBUG"):
+        return
+    try:
+        sys.stderr.flush()
+        real = os.dup(2)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+        sys.stderr = io.TextIOWrapper(
+            os.fdopen(real, "wb", buffering=0), encoding=sys.stderr.encoding or "utf-8",
+            errors="replace", line_buffering=True, write_through=True,
+        )
+    except (OSError, AttributeError, ValueError):
+        pass  # no usable stderr: nothing to protect
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
 def _fail(message: str, code: int) -> None:
-    typer.echo(f"reframe: error: {message}", err=True)
+    _say(f"reframe: error: {message}")
     raise typer.Exit(code)
 
 
@@ -47,6 +77,7 @@ def _errors():
     def on_term(signum, frame):
         raise KeyboardInterrupt
 
+    _quiet_native_logs()
     previous = signal.signal(signal.SIGTERM, on_term)
     try:
         yield
@@ -108,7 +139,7 @@ def convert(
                 size=size, crf=crf, preset=preset, overwrite=overwrite,
             )
         if not quiet:
-            typer.echo(f"wrote {result.path} ({result.width}x{result.height}, {result.duration:.2f} s)", err=True)
+            _say(f"wrote {result.path} ({result.width}x{result.height}, {result.duration:.2f} s)")
 
 
 @app.command()
@@ -132,7 +163,7 @@ def analyze(
             path = plan_file(src, plan_config=plan_config, progress=progress)
         path.save(output)
         if not quiet:
-            typer.echo(f"wrote {output} ({len(path.shots)} shots, {path.source.frame_count} frames)", err=True)
+            _say(f"wrote {output} ({len(path.shots)} shots, {path.source.frame_count} frames)")
 
 
 @app.command()
@@ -156,7 +187,7 @@ def render(
         with _progress(quiet) as progress:
             result = render_path(crop_path, src, output, config, progress)
         if not quiet:
-            typer.echo(f"wrote {result.path} ({result.width}x{result.height}, {result.duration:.2f} s)", err=True)
+            _say(f"wrote {result.path} ({result.width}x{result.height}, {result.duration:.2f} s)")
 
 
 if __name__ == "__main__":
