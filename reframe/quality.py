@@ -135,8 +135,24 @@ class KeyframeResult:
         return bool(self.sliced_inside)
 
 
+class _Shares:
+    """Coverage and sliced share from the ``keyframes``, ``covered`` and ``sliced`` counts."""
+
+    keyframes: int
+    covered: int
+    sliced: int
+
+    @property
+    def coverage(self) -> float:
+        return self.covered / self.keyframes if self.keyframes else math.nan
+
+    @property
+    def sliced_share(self) -> float:
+        return self.sliced / self.keyframes if self.keyframes else math.nan
+
+
 @dataclass(frozen=True)
-class QualityScore:
+class QualityScore(_Shares):
     """The metrics of one crop path on one annotated clip.
 
     Speeds are NaN when no shot has enough frames to measure them.
@@ -158,13 +174,6 @@ class QualityScore:
     def frames_scored(self) -> int:
         return min(self.frames, self.windows)
 
-    @property
-    def coverage(self) -> float:
-        return self.covered / self.keyframes if self.keyframes else math.nan
-
-    @property
-    def sliced_share(self) -> float:
-        return self.sliced / self.keyframes if self.keyframes else math.nan
 
     @property
     def uncovered_frames(self) -> list[int]:
@@ -196,20 +205,13 @@ class QualityScore:
 
 
 @dataclass(frozen=True)
-class Pooled:
+class Pooled(_Shares):
     """Coverage and sliced share over the keyframes of several clips together."""
 
     keyframes: int
     covered: int
     sliced: int
 
-    @property
-    def coverage(self) -> float:
-        return self.covered / self.keyframes if self.keyframes else math.nan
-
-    @property
-    def sliced_share(self) -> float:
-        return self.sliced / self.keyframes if self.keyframes else math.nan
 
 
 def pool(scores: list[QualityScore] | tuple[QualityScore, ...]) -> Pooled:

@@ -100,7 +100,8 @@ def tile_grid(length: int, tile: int, overlap: int) -> list[int]:
     return [int(round(i * step)) for i in range(n)]
 
 
-def _iou(boxes: np.ndarray, box: np.ndarray) -> np.ndarray:
+def box_iou(boxes: np.ndarray, box: np.ndarray) -> np.ndarray:
+    """IoU of each ``(n, 4)`` xyxy box with one ``(4,)`` box."""
     ix = np.clip(np.minimum(boxes[:, 2], box[2]) - np.maximum(boxes[:, 0], box[0]), 0, None)
     iy = np.clip(np.minimum(boxes[:, 3], box[3]) - np.maximum(boxes[:, 1], box[1]), 0, None)
     inter = ix * iy
@@ -259,7 +260,7 @@ class FaceDetector:
             again, again_score, _, _, _, again_yaw = self._run(img, [((x0, y0, x0 + int(look), y0 + int(look)), True)])
             if not len(again):
                 continue
-            overlap = _iou(again, faces[i])
+            overlap = box_iou(again, faces[i])
             j = int(np.argmax(np.where(overlap > 0.2, again_score, -1)))
             if overlap[j] > 0.2 and again_score[j] >= sure:
                 out_faces.append(again[j])
