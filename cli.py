@@ -95,11 +95,12 @@ def _progress(quiet: bool):
     if quiet or not sys.stderr.isatty():
         yield None
         return
+    from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     with Progress(
         TextColumn("{task.description:>8}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-        TimeRemainingColumn(), transient=True, console=__import__("rich.console").console.Console(stderr=True),
+        TimeRemainingColumn(), transient=True, console=Console(stderr=True),
     ) as bar:
         tasks: dict[str, int] = {}
 
@@ -109,12 +110,6 @@ def _progress(quiet: bool):
             bar.update(tasks[stage], completed=fraction)
 
         yield update
-
-
-def _render_config(size, crf, preset, overwrite):
-    from reframe.config import RenderConfig
-
-    return RenderConfig(size=size, crf=crf, preset=preset, overwrite=overwrite)
 
 
 @app.command()
@@ -179,10 +174,11 @@ def render(
 ) -> None:
     """Render SRC with a saved (possibly hand-edited) crop path; no re-analysis."""
     with _errors():
+        from reframe.config import RenderConfig
         from reframe.croppath import CropPath
         from reframe.render import render as render_path
 
-        config = _render_config(size, crf, preset, overwrite)
+        config = RenderConfig(size=size, crf=crf, preset=preset, overwrite=overwrite)
         crop_path = CropPath.load(path)
         with _progress(quiet) as progress:
             result = render_path(crop_path, src, output, config, progress)
