@@ -28,7 +28,7 @@ import numpy as np
 
 from ..detections import Detections, Kind
 from ..errors import UsageError
-from .models import FACE_FULL_RANGE, load_model
+from .models import FACE_FULL_RANGE, TasksModel, load_model
 
 
 # Model score from which a face is worth a second, closer look.
@@ -132,7 +132,7 @@ def nms(xyxy: np.ndarray, score: np.ndarray, iou: float = 0.3, containment: floa
     return np.array(keep, dtype=np.int64)
 
 
-class FaceDetector:
+class FaceDetector(TasksModel):
     """Finds heads (hair to chin, ear to ear) in RGB frames.
 
     ``confidence``: minimum model score. ``tiles``: allow the fine tiled scan
@@ -363,17 +363,6 @@ class FaceDetector:
             out.extend((r, False) for r in self._hint_regions(width, height, hints))
         return out
 
-    def close(self) -> None:
-        """Release the model."""
-        if self._detector is not None:
-            self._detector.close()
-            self._detector = None
-
-    def __enter__(self) -> FaceDetector:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # -- internals --------------------------------------------------------
 

@@ -70,3 +70,22 @@ def load_model(name: str, directory: Traversable | Path | str | None = None) -> 
             )
         _cache[key] = data
         return data
+
+
+class TasksModel:
+    """Lifetime of a MediaPipe Tasks detector held in ``self._detector``:
+    :meth:`close` releases it once; usable as a context manager."""
+
+    _detector = None
+
+    def close(self) -> None:
+        """Release the model."""
+        if self._detector is not None:
+            self._detector.close()
+            self._detector = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -7,7 +7,7 @@ import numpy as np
 from ..detections import Detections, Kind
 from ..errors import UsageError
 from .faces import check_rgb
-from .models import OBJECTS, load_model
+from .models import OBJECTS, TasksModel, load_model
 
 #: COCO classes that are animals the camera should follow.
 ANIMALS = frozenset({"bird", "cat", "dog", "horse", "sheep", "cow", "elephant", "bear", "zebra", "giraffe"})
@@ -38,7 +38,7 @@ def kind_of(category: str) -> Kind:
     return Kind.OBJECT
 
 
-class ObjectDetector:
+class ObjectDetector(TasksModel):
     """Finds people (PERSON), animals (ANIMAL) and other foreground objects
     (OBJECT) in RGB frames, skipping furniture and street fixtures.
 
@@ -93,14 +93,3 @@ class ObjectDetector:
             return Detections.empty()
         return Detections(np.array(boxes, np.float32), np.array(scores, np.float32), np.array(kinds, np.int8))
 
-    def close(self) -> None:
-        """Release the model."""
-        if self._detector is not None:
-            self._detector.close()
-            self._detector = None
-
-    def __enter__(self) -> ObjectDetector:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
