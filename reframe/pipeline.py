@@ -8,20 +8,20 @@ from dataclasses import fields
 from .analyze import Analyzer
 from .config import AnalyzeConfig, Aspect, PlanConfig, ProgressCallback, RenderConfig
 from .croppath import CropPath
-from .probe import probe
+from .probe import VideoInfo, probe
 from .render import RenderResult, check_output, render
 
 
 def plan_file(
-    src: str | os.PathLike,
+    src: str | os.PathLike | VideoInfo,
     analyze_config: AnalyzeConfig = AnalyzeConfig(),
     plan_config: PlanConfig = PlanConfig(),
     progress: ProgressCallback | None = None,
 ) -> CropPath:
-    """Probe, analyze and plan ``src``: its crop path, without rendering."""
+    """Probe (unless given a VideoInfo), analyze and plan ``src``: its crop path, without rendering."""
     from .plan import Planner
 
-    info = probe(src)
+    info = src if isinstance(src, VideoInfo) else probe(src)
     with Analyzer(analyze_config) as analyzer:
         analysis = analyzer.run(info, progress)
     return Planner(plan_config).run(analysis)
@@ -57,7 +57,9 @@ def reframe(
     plan_config = PlanConfig(aspect=Aspect.parse(aspect), **configs[PlanConfig])
     # Refuse a bad destination before spending time on the analysis.
     check_output(src, dst, render_config.overwrite)
-    path = plan_file(src, AnalyzeConfig(**configs[AnalyzeConfig]), plan_config, progress)
+    # Probe once: the packet scan serves both the analysis and the render.
+    info = probe(src)
+    path = plan_file(info, AnalyzeConfig(**configs[AnalyzeConfig]), plan_config, progress)
     if save_path is not None:
         path.save(save_path)
-    return render(path, src, dst, render_config, progress)
+    return render(path, src, dst, render_config, progress, info=info)
