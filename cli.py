@@ -116,25 +116,39 @@ def _progress(quiet: bool):
 def convert(
     src: InArg,
     output: Annotated[Path, typer.Option("--output", "-o", help="Output MP4.", show_default=False)],
-    aspect: AspectOpt = "9:16",
+    aspect: Annotated[
+        str,
+        typer.Option(
+            "--aspect", "-a",
+            help="Output aspect W:H, or several separated by commas (9:16,4:5,1:1): one file each, "
+            "named OUT_9x16.mp4 and so on, from one analysis.",
+        ),
+    ] = "9:16",
     size: SizeOpt = None,
     crf: CrfOpt = 20,
     preset: PresetOpt = "veryfast",
-    save_path: Annotated[Optional[Path], typer.Option("--save-path", help="Also write the crop path JSON here.")] = None,
+    save_path: Annotated[
+        Optional[Path], typer.Option("--save-path", help="Also write the crop path JSON here (one per aspect).")
+    ] = None,
     overwrite: OverwriteOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Reframe SRC into a vertical video (analyze, plan and render in one go)."""
     with _errors():
-        from reframe.pipeline import reframe
+        from reframe.pipeline import convert as convert_file
+        from reframe.pipeline import output_paths, parse_aspects
 
+        aspects = parse_aspects(aspect)
+        outputs = output_paths(output, aspects)
+        saves = output_paths(save_path, aspects) if save_path is not None else None
         with _progress(quiet) as progress:
-            result = reframe(
-                src, output, aspect=aspect, save_path=save_path, progress=progress,
+            results = convert_file(
+                src, outputs, save_paths=saves, progress=progress,
                 size=size, crf=crf, preset=preset, overwrite=overwrite,
             )
         if not quiet:
-            _say(f"wrote {result.path} ({result.width}x{result.height}, {result.duration:.2f} s)")
+            for result in results:
+                _say(f"wrote {result.path} ({result.width}x{result.height}, {result.duration:.2f} s)")
 
 
 @app.command()

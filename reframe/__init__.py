@@ -26,7 +26,7 @@ from .errors import (
     UnsupportedInputError,
     UsageError,
 )
-from .pipeline import plan_file, reframe
+from .pipeline import analyze_file, convert, output_paths, parse_aspects, plan_file, reframe
 from .plan import Planner, plan
 from .probe import AudioStreamInfo, VideoInfo, probe
 from .render import RenderResult, render
@@ -37,5 +37,6 @@ __all__ = [
     "Analysis", "Analyzer", "AnalyzeConfig", "Aspect", "AudioStreamInfo", "CropPath", "CropPathError",
     "Detections", "InputError", "Interrupted", "Kind", "OutputError", "PlanConfig", "Planner",
     "ReframeError", "RenderConfig", "RenderResult", "Shot", "SourceRef", "UnsupportedInputError",
-    "UsageError", "VideoInfo", "analyze", "plan", "plan_file", "probe", "reframe", "render",
+    "UsageError", "VideoInfo", "analyze", "analyze_file", "convert", "output_paths", "parse_aspects", "plan",
+    "plan_file", "probe", "reframe", "render",
 ]

@@ -89,14 +89,18 @@ def test_analyze_then_render_an_edited_path_without_reanalysis(converted, tmp_pa
     assert info.frame_count == truth.n_frames
 
 
-@pytest.mark.parametrize("aspect, size", [("4:5", (1080, 1350)), ("1:1", (1080, 1080))])
-def test_other_aspects_have_their_default_size(converted, tmp_path, aspect, size):
-    truth, _, path_json, _ = converted
-    dst = tmp_path / "o.mp4"
-    res = run("convert", truth.path, "-o", dst, "--aspect", aspect, "--preset", "ultrafast", "-q")
+def test_several_aspects_from_one_run_each_have_their_file_and_size(converted, tmp_path):
+    truth, _, _, _ = converted
+    res = run("convert", truth.path, "-o", tmp_path / "o.mp4", "--aspect", "9:16,4:5,1:1",
+              "--save-path", tmp_path / "p.json", "--preset", "ultrafast", "-q")
     assert res.returncode == 0, res.stderr
-    info = reframe.probe(dst)
-    assert (info.width, info.height) == size
+    sizes = {"9x16": (1080, 1920), "4x5": (1080, 1350), "1x1": (1080, 1080)}
+    for name, size in sizes.items():
+        info = reframe.probe(tmp_path / f"o_{name}.mp4")
+        assert (info.width, info.height) == size
+        assert info.frame_count == truth.n_frames
+        assert CropPath.load(tmp_path / f"p_{name}.json").aspect == reframe.Aspect.parse(name.replace("x", ":"))
+    assert not (tmp_path / "o.mp4").exists()
 
 
 def test_missing_input_is_one_line_and_exit_code_3(tmp_path):
