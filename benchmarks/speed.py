@@ -1,0 +1,108 @@
+"""Speed and memory of reframe against ffmpeg's own static centre crop, in one run.
+
+    python benchmarks/speed.py [CLIP] [--size 1920x1080] [--seconds 24] [--aspect 9:16]
+
+Without CLIP it generates a landscape clip of the given size (1080p30, 24 s
+by default) with a moving face and two cuts. It then times, each in a fresh
+process: ffmpeg's static centre crop scaled to the same output size with the
+same encoder settings (the floor: decode + scale + encode), the full
+``reframe convert``, and ``reframe analyze`` alone, and reports the ratios to
+the ffmpeg time, the speed against real time and each run's peak resident
+memory. The machine may be noisy: compare ratios measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from fractions import Fraction
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def timed(cmd: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak resident memory (MB) of one child process."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - t0
+    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        sys.exit(f"command failed ({code}): {' '.join(cmd)}\n{err[-2000:]}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def make_clip(path: Path, width: int, height: int, seconds: float) -> None:
+    sys.path.insert(0, str(ROOT / "tests"))
+    import media
+
+    n = int(seconds * 30)
+    third = n // 3
+    media.make_clip(
+        path, width=width, height=height, fps=Fraction(30), seconds=seconds,
+        head_height=height * 0.18,
+        path_x=lambda i: width * (0.25 + 0.5 * ((i % third) / third)),
+        cut_frames=(third, 2 * third), preset="veryfast", crf=20, keyint=60,
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("clip", nargs="?", type=Path)
+    ap.add_argument("--size", default="1920x1080", help="generated clip size (default 1920x1080)")
+    ap.add_argument("--seconds", type=float, default=24.0)
+    ap.add_argument("--aspect", default="9:16")
+    ap.add_argument("--preset", default="veryfast")
+    ap.add_argument("--crf", type=int, default=20)
+    args = ap.parse_args()
+
+    import imageio_ffmpeg
+
+    import reframe
+    from reframe.config import RenderConfig
+    from reframe.croppath import window_size
+
+    work = Path(tempfile.mkdtemp(prefix="reframe-speed-"))
+    clip = args.clip
+    if clip is None:
+        w, h = (int(v) for v in args.size.lower().split("x"))
+        clip = work / f"bench_{w}x{h}.mp4"
+        print(f"generating {clip.name} ({w}x{h}, {args.seconds:.0f} s, moving face, 2 cuts)...", flush=True)
+        make_clip(clip, w, h, args.seconds)
+    info = reframe.probe(clip)
+    aspect = reframe.Aspect.parse(args.aspect)
+    cw, ch = window_size(info.width, info.height, aspect)
+    ow, oh = RenderConfig().output_size(cw, ch)
+    ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
+    crop = f"crop={int(cw) // 2 * 2}:{int(ch) // 2 * 2},scale={ow}:{oh}"
+    enc = ["-c:v", "libx264", "-preset", args.preset, "-crf", str(args.crf), "-pix_fmt", "yuv420p",
+           "-c:a", "copy", "-movflags", "+faststart"]
+    cli = [sys.executable, "-m", "cli"]
+    runs = {
+        "ffmpeg centre crop": [ffmpeg, "-v", "error", "-y", "-i", str(clip), "-vf", crop, *enc, str(work / "centre.mp4")],
+        "reframe convert": [*cli, "convert", str(clip), "-o", str(work / "reframed.mp4"), "--aspect", str(aspect),
+                            "--preset", args.preset, "--crf", str(args.crf), "--overwrite", "-q"],
+        "reframe analyze": [*cli, "analyze", str(clip), "-o", str(work / "path.json"), "--aspect", str(aspect),
+                            "--overwrite", "-q"],
+    }
+    os.chdir(ROOT)
+    results = {}
+    for name, cmd in runs.items():
+        results[name] = timed(cmd)
+        print(f"  {name}: {results[name][0]:.1f} s", flush=True)
+    base = results["ffmpeg centre crop"][0]
+    print(f"\n{clip.name}: {info.width}x{info.height} at {float(info.fps):.3g} fps, {info.duration:.1f} s -> {ow}x{oh}"
+          f" ({args.preset}, crf {args.crf}) on {os.cpu_count()} cores")
+    print(f"{'run':<20} {'seconds':>8} {'x ffmpeg':>9} {'x real time':>12} {'peak MB':>8}")
+    for name, (secs, mb) in results.items():
+        print(f"{name:<20} {secs:8.1f} {secs / base:9.2f} {info.duration / secs:12.2f} {mb:8.0f}")
+
+
+if __name__ == "__main__":
+    main()
