@@ -33,6 +33,14 @@ CrfOpt = Annotated[int, typer.Option("--crf", help="x264 quality, 0-51 (lower is
 PresetOpt = Annotated[str, typer.Option("--preset", help="x264 preset, ultrafast ... veryslow.")]
 OverwriteOpt = Annotated[bool, typer.Option("--overwrite", "-y", help="Replace an existing output file.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+MotionOpt = Annotated[
+    str,
+    typer.Option(
+        "--motion", "-m",
+        help="Camera temperament: calm (still whenever possible, slow eased pans), "
+        "lively (follows sooner and faster), locked (moves only to keep the subject in).",
+    ),
+]
 InArg = Annotated[Path, typer.Argument(help="Input video.", show_default=False)]
 
 
@@ -130,6 +138,7 @@ def convert(
     save_path: Annotated[
         Optional[Path], typer.Option("--save-path", help="Also write the crop path JSON here (one per aspect).")
     ] = None,
+    motion: MotionOpt = "calm",
     overwrite: OverwriteOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -144,7 +153,7 @@ def convert(
         with _progress(quiet) as progress:
             results = convert_file(
                 src, outputs, save_paths=saves, progress=progress,
-                size=size, crf=crf, preset=preset, overwrite=overwrite,
+                size=size, crf=crf, preset=preset, overwrite=overwrite, motion=motion,
             )
         if not quiet:
             for result in results:
@@ -156,6 +165,7 @@ def analyze(
     src: InArg,
     output: Annotated[Path, typer.Option("--output", "-o", help="Crop path JSON to write.", show_default=False)],
     aspect: AspectOpt = "9:16",
+    motion: MotionOpt = "calm",
     overwrite: OverwriteOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -167,7 +177,7 @@ def analyze(
 
         if output.exists() and not overwrite:
             raise OutputError(f"{output} already exists (use --overwrite to replace it)")
-        plan_config = PlanConfig(aspect=Aspect.parse(aspect))
+        plan_config = PlanConfig(aspect=Aspect.parse(aspect), motion=motion)
         with _progress(quiet) as progress:
             path = plan_file(src, plan_config=plan_config, progress=progress)
         path.save(output)

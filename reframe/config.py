@@ -92,20 +92,58 @@ class AnalyzeConfig:
 
 
 @dataclass(frozen=True)
+class Motion:
+    """A camera temperament: how fast and how readily the window follows.
+
+    ``max_speed`` is in source widths per second, ``dead_zone`` the share of
+    the window width the subject may drift before the window follows, and
+    the costs are the path solver's per-pixel prices of moving, changing
+    speed and changing acceleration (see :mod:`reframe.pathsolver`).
+    """
+
+    max_speed: float
+    dead_zone: float
+    velocity: float
+    acceleration: float
+    jerk: float
+
+
+MOTIONS: dict[str, Motion] = {
+    # Still whenever the subject allows it; slow, eased pans otherwise.
+    "calm": Motion(max_speed=0.5, dead_zone=0.12, velocity=10.0, acceleration=40.0, jerk=100.0),
+    # Follows sooner and faster: sport, dance, anything that moves a lot.
+    "lively": Motion(max_speed=1.0, dead_zone=0.05, velocity=3.0, acceleration=10.0, jerk=30.0),
+    # Moves only when the subject would otherwise leave the window.
+    # (Moving a pixel must stay cheaper than a must-keep pixel left out for a
+    # frame, or the subject would be let go.)
+    "locked": Motion(max_speed=0.5, dead_zone=0.3, velocity=20.0, acceleration=100.0, jerk=300.0),
+}
+
+
+@dataclass(frozen=True)
 class PlanConfig:
     """How the virtual camera moves.
 
-    Speeds are in fractions of the source width per second so that the same
-    settings behave alike at every resolution.
+    ``motion`` names a preset of :data:`MOTIONS`; ``max_speed`` and
+    ``dead_zone`` override its values when given. Speeds are in fractions of
+    the source width per second so that the same settings behave alike at
+    every resolution.
     """
 
     aspect: Aspect = Aspect(9, 16)
-    max_speed: float = 0.5  # widths per second the window may pan at most
-    dead_zone: float = 0.12  # subject may drift this share of the window width before the window follows
-    min_shot_frames: int = 3
+    motion: str = "calm"
+    max_speed: float | None = None
+    dead_zone: float | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "aspect", Aspect.parse(self.aspect))
+        if self.motion not in MOTIONS:
+            raise UsageError(f"motion {self.motion!r} is not one of: {', '.join(MOTIONS)}")
+        preset = MOTIONS[self.motion]
+        if self.max_speed is None:
+            object.__setattr__(self, "max_speed", preset.max_speed)
+        if self.dead_zone is None:
+            object.__setattr__(self, "dead_zone", preset.dead_zone)
         if self.max_speed <= 0:
             raise UsageError("max_speed must be positive")
         if not 0 <= self.dead_zone < 0.5:

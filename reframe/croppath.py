@@ -11,7 +11,7 @@ JSON layout (``version`` 1)::
       "source": {"name": "in.mp4", "width": 1920, "height": 1080,
                  "fps": "30000/1001", "frame_count": 300, "duration": 10.01},
       "aspect": "9:16",
-      "shots": [{"start": 0, "end": 120, "subject": "face", "note": "..."}],
+      "shots": [{"start": 0, "end": 120, "subject": "people", "motion": "calm", "note": "..."}],
       "keyframes": [[frame, x, y, w, h], ...],
       "detections": [{"frame": 0, "items": [{"box": [x1, y1, x2, y2], "score": 0.9, "kind": "face"}]}]
     }
@@ -63,14 +63,16 @@ class SourceRef:
 class Shot:
     """Frames ``start`` (inclusive) to ``end`` (exclusive) between two cuts.
 
-    ``subject`` says what the camera framed (face, person, animal, object,
-    salient, none) and ``note`` why, so a user can check and override it.
+    ``subject`` says what the camera framed (people, animal, object,
+    salient, none) and ``note`` why, so a user can check and override it;
+    ``motion`` names the camera temperament the path was planned with.
     """
 
     start: int
     end: int
     subject: str = "none"
     note: str = ""
+    motion: str = "calm"
 
     def __post_init__(self) -> None:
         if not 0 <= self.start < self.end:
@@ -207,7 +209,10 @@ class CropPath:
                 "duration": round(src.duration, 6),
             },
             "aspect": str(self.aspect),
-            "shots": [{"start": s.start, "end": s.end, "subject": s.subject, "note": s.note} for s in self.shots],
+            "shots": [
+                {"start": s.start, "end": s.end, "subject": s.subject, "motion": s.motion, "note": s.note}
+                for s in self.shots
+            ],
             "keyframes": [[f, *(_num(v) for v in self.windows[f])] for f in self.keyframes()],
             "detections": [
                 {"frame": int(f), "items": d.to_list()} for f, d in sorted(self.detections.items()) if len(d)
@@ -249,7 +254,10 @@ class CropPath:
             else:
                 windows = _expand(np.asarray(data["keyframes"], dtype=np.float64).reshape(-1, 5), n)
             shots = tuple(
-                Shot(int(d["start"]), int(d["end"]), str(d.get("subject", "none")), str(d.get("note", "")))
+                Shot(
+                    int(d["start"]), int(d["end"]), str(d.get("subject", "none")), str(d.get("note", "")),
+                    str(d.get("motion", "calm")),
+                )
                 for d in data["shots"]
             )
             dets = {int(d["frame"]): Detections.from_list(d["items"]) for d in data.get("detections", [])}

@@ -69,12 +69,15 @@ def solve_path(
     avoid: list[Avoid] = (),
     must_weight: np.ndarray | None = None,
     weights: PathWeights = PathWeights(),
+    still_start: int = 2,
 ) -> np.ndarray:
     """Window centres, one per frame, for a window of ``size`` on an axis of ``extent`` pixels.
 
     ``target``, ``lo``, ``hi`` are per-frame arrays (NaN where unknown: no
     constraint). ``max_step`` is the largest move per frame; ``dead_zone``
-    how far the target may sit from the centre for free.
+    how far the target may sit from the centre for free. The window does
+    not move at all over the first ``still_start`` frames: right after a
+    cut the eye needs a steady picture to find its way.
 
     >>> c = solve_path(np.full(50, 300.0), np.full(50, 280.0), np.full(50, 320.0),
     ...                size=200, extent=1000, max_step=5, dead_zone=20)
@@ -181,6 +184,8 @@ def solve_path(
     bounds[:, 1] = np.inf
     bounds[slice(*cols["c"])] = (c_lo, c_hi)
     bounds[slice(*cols["d1"]), 1] = max_step  # hard speed limit (per frame)
+    d1 = cols["d1"][0]
+    bounds[d1 : d1 + min(int(np.ceil(still_start / step)), g - 1), 1] = 0.0
 
     a_ub = sparse.csr_matrix((vals, (rows, colidx)), shape=(r, count))
     res = linprog(cost, A_ub=a_ub, b_ub=np.array(rhs), bounds=bounds, method="highs")

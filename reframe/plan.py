@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .analyze import Analysis
-from .config import PlanConfig
+from .config import MOTIONS, PlanConfig
 from .croppath import CropPath, Shot, SourceRef, window_size
 from .detections import Detections, Kind
 from .pathsolver import Avoid, PathWeights, solve_path
@@ -209,9 +209,10 @@ def _readings(frames: np.ndarray, samples: list[Detections], subject: str, frame
 class Planner:
     """The planning stage: an :class:`Analysis` in, a :class:`CropPath` out."""
 
-    def __init__(self, config: PlanConfig = PlanConfig(), weights: PathWeights = PathWeights()):
+    def __init__(self, config: PlanConfig = PlanConfig(), weights: PathWeights | None = None):
         self.config = config
-        self.weights = weights
+        m = MOTIONS[config.motion]
+        self.weights = weights or PathWeights(velocity=m.velocity, acceleration=m.acceleration, jerk=m.jerk)
 
     def run(self, analysis: Analysis) -> CropPath:
         info = analysis.info
@@ -232,7 +233,7 @@ class Planner:
             ys, _ = self._axis(1, readings, start, end, h, info.height, fps)
             windows[start:end, 0] = xs - w / 2
             windows[start:end, 1] = ys - h / 2
-            shots.append(Shot(start, end, subject, note))
+            shots.append(Shot(start, end, subject, note, motion=self.config.motion))
         return CropPath(SourceRef.from_info(info), self.config.aspect, windows, tuple(shots), dict(analysis.samples))
 
     def _axis(self, axis: int, readings, start: int, end: int, size: float, extent: float, fps: float):

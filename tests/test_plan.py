@@ -148,3 +148,38 @@ def test_a_salient_region_is_never_pushed_out_of_the_window():
     d = Detections(d.xyxy, np.array([1.0, 0.2]), d.kind)
     x, _, w, _ = plan(Analysis(info(60), (), {f: d for f in range(0, 60, 5)})).window(30)
     assert x <= 800 and x + w >= 1060
+
+
+def test_the_window_does_not_move_in_the_two_frames_after_a_cut():
+    # The subject runs right from the first frame of the second shot.
+    track = lambda f: [400] if f < 50 else [600 + 12.0 * (f - 50)]
+    c = centres(plan(analysis(150, track, cuts=(50,), every=2), PlanConfig(motion="lively")))
+    assert c[50] == c[51] == c[52]
+    assert np.ptp(c[50:]) > 100  # it does follow afterwards
+
+
+@pytest.mark.parametrize("motion", ["calm", "lively", "locked"])
+def test_every_motion_keeps_a_walking_subject_in_frame(motion):
+    track = lambda f: [400 + 3.0 * f]
+    path = plan(analysis(300, track), PlanConfig(motion=motion))
+    for f in range(0, 300, 10):
+        x, _, w, _ = path.window(f)
+        assert x <= track(f)[0] - 60 + 1 and track(f)[0] + 60 <= x + w + 1
+    assert {s.motion for s in path.shots} == {motion}
+
+
+def test_lively_recentres_most_and_locked_least():
+    # The subject steps 150 px aside and stays: lively recentres on it, calm
+    # part of the way, locked not at all (the head is still well inside).
+    track = lambda f: [800] if f < 60 else [950]
+    moved = {m: np.abs(np.diff(centres(plan(analysis(200, track), PlanConfig(motion=m))))).sum()
+             for m in ("calm", "lively", "locked")}
+    assert moved["locked"] == 0.0
+    assert 0 < moved["calm"] < moved["lively"]
+
+
+def test_unknown_motion_is_a_usage_error():
+    from reframe.errors import UsageError
+
+    with pytest.raises(UsageError):
+        PlanConfig(motion="wobbly")
