@@ -34,6 +34,12 @@ class Analysis:
     info: VideoInfo
     cuts: tuple[int, ...]
     samples: dict[int, Detections] = field(repr=False)
+    content: tuple[float, float, float, float] | None = None  # picture inside burned-in bars: x, y, w, h
+
+    @property
+    def content_box(self) -> tuple[float, float, float, float]:
+        """The area holding picture (the whole frame unless bars were found)."""
+        return self.content or (0.0, 0.0, float(self.info.width), float(self.info.height))
 
     @property
     def sample_frames(self) -> np.ndarray:
@@ -85,10 +91,13 @@ class Analyzer:
         previous: np.ndarray | None = None
         known = Detections.empty()  # faces and people of the last sample, analysis pixels
         samples: dict[int, Detections] = {}
+        bars = BarFinder()
         n = max(1, info.frame_count)
         with FrameReader(info) as reader:
             for frame in reader:
-                if cuts.push(frame.index, frame.to_rgb(tw, th)):
+                thumb = frame.to_rgb(tw, th)
+                bars.add(thumb)
+                if cuts.push(frame.index, thumb):
                     # A new shot: look at it now, fully, and compare nothing across the cut.
                     next_sample = next_scan = -1.0
                     previous, known = None, Detections.empty()
@@ -108,7 +117,8 @@ class Analyzer:
         found = tuple(cuts.finish())
         if progress:
             progress("analyze", 1.0)
-        return Analysis(info, found, samples)
+        content = bars.content(info.width, info.height)
+        return Analysis(info, found, samples, content)
 
     def _detect(self, rgb: np.ndarray, previous: np.ndarray | None, full_scan: bool, known: Detections) -> Detections:
         objects = self.objects.detect(rgb) if self.objects is not None else Detections.empty()
@@ -120,6 +130,57 @@ class Analyzer:
         # nothing of a higher kind is on screen.
         salient = self.saliency.detect(rgb, previous)
         return Detections.concat([faces, objects, salient])
+
+
+class BarFinder:
+    """Finds black bars burned into the picture (letterbox, pillarbox).
+
+    A row or column belongs to a bar when it is dark on every frame of the
+    clip; fades to black do not count because the rest of the clip lights
+    them up.
+    """
+
+    # Brightest a bar pixel gets (8-bit); compressed black sits around 16-20.
+    DARK = 32
+    # Bars thinner than this share of the side are ignored (edge noise).
+    MIN_SHARE = 0.02
+
+    def __init__(self) -> None:
+        self._rows: np.ndarray | None = None
+        self._cols: np.ndarray | None = None
+
+    def add(self, rgb: np.ndarray) -> None:
+        luma = rgb.max(axis=2)
+        rows, cols = luma.max(axis=1), luma.max(axis=0)
+        if self._rows is None:
+            self._rows, self._cols = rows.copy(), cols.copy()
+        else:
+            np.maximum(self._rows, rows, out=self._rows)
+            np.maximum(self._cols, cols, out=self._cols)
+
+    def content(self, width: int, height: int) -> tuple[float, float, float, float] | None:
+        """The picture area in ``width`` x ``height`` pixels, or None when there are no bars."""
+        if self._rows is None:
+            return None
+        y0, y1 = _span(self._rows > self.DARK, self.MIN_SHARE)
+        x0, x1 = _span(self._cols > self.DARK, self.MIN_SHARE)
+        if (x0, y0, x1, y1) == (0.0, 0.0, 1.0, 1.0):
+            return None
+        return (float(x0 * width), float(y0 * height), float((x1 - x0) * width), float((y1 - y0) * height))
+
+
+def _span(lit: np.ndarray, min_share: float) -> tuple[float, float]:
+    """First and last lit position as shares of the side (whole side when unlit or bars too thin)."""
+    n = len(lit)
+    idx = np.flatnonzero(lit)
+    if len(idx) < n * 0.2:
+        return 0.0, 1.0  # almost nothing lit: a black clip, not bars
+    # Two thumbnail pixels in, so the bar's blurred edge stays outside.
+    a = (idx[0] + 2) / n if idx[0] > 0 else 0.0
+    b = (idx[-1] - 1) / n if idx[-1] < n - 1 else 1.0
+    a = a if a >= min_share else 0.0
+    b = b if 1.0 - b >= min_share else 1.0
+    return a, b
 
 
 def analyze(

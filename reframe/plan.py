@@ -217,7 +217,9 @@ class Planner:
     def run(self, analysis: Analysis) -> CropPath:
         info = analysis.info
         n = info.frame_count
-        w, h = window_size(info.width, info.height, self.config.aspect)
+        # Burned-in bars are not picture: the window stays inside the content.
+        cx, cy, cw, ch = analysis.content_box
+        w, h = window_size(cw, ch, self.config.aspect)
         fps = float(info.fps)
         windows = np.zeros((n, 4))
         windows[:, 2], windows[:, 3] = w, h
@@ -229,18 +231,22 @@ class Planner:
             size = (info.width, info.height)
             subject = _choose_subject(samples, size)
             readings = _readings(in_shot, samples, subject, size, fps)
-            xs, note = self._axis(0, readings, start, end, w, info.width, fps)
-            ys, _ = self._axis(1, readings, start, end, h, info.height, fps)
+            xs, note = self._axis(0, readings, start, end, w, cx, cw, fps)
+            ys, _ = self._axis(1, readings, start, end, h, cy, ch, fps)
             windows[start:end, 0] = xs - w / 2
             windows[start:end, 1] = ys - h / 2
             shots.append(Shot(start, end, subject, note, motion=self.config.motion))
         return CropPath(SourceRef.from_info(info), self.config.aspect, windows, tuple(shots), dict(analysis.samples))
 
-    def _axis(self, axis: int, readings, start: int, end: int, size: float, extent: float, fps: float):
-        """The window centre along one axis for every frame of a shot, and a note of why."""
+    def _axis(self, axis: int, readings, start: int, end: int, size: float, origin: float, extent: float, fps: float):
+        """The window centre along one axis for every frame of a shot, and a note of why.
+
+        The window moves within ``[origin, origin + extent]`` (the picture
+        inside any bars); positions in and out are in source pixels.
+        """
         n = end - start
         if extent - size < 0.5:
-            return np.full(n, extent / 2.0), ""
+            return np.full(n, origin + extent / 2.0), ""
         groups: list[tuple[int, _Frame, str]] = []
         previous = None
         for f, cands, kind in readings:
@@ -248,12 +254,12 @@ class Planner:
             groups.append((f - start, g, kind))
             previous = g.target
         if not groups:
-            return np.full(n, extent / 2.0), "nothing to follow: centred"
+            return np.full(n, origin + extent / 2.0), "nothing to follow: centred"
         t = np.arange(n)
         at = np.array([f for f, _, _ in groups], float)
-        lo = np.interp(t, at, [g.lo for _, g, _ in groups])
-        hi = np.interp(t, at, [g.hi for _, g, _ in groups])
-        target = np.interp(t, at, [g.target for _, g, _ in groups])
+        lo = np.interp(t, at, [g.lo for _, g, _ in groups]) - origin
+        hi = np.interp(t, at, [g.hi for _, g, _ in groups]) - origin
+        target = np.interp(t, at, [g.target for _, g, _ in groups]) - origin
         people = np.interp(t, at, [k == "people" for _, _, k in groups]) > 0.5
         if axis == 1:
             # Heads sit in the upper part of a frame, not at its centre.
@@ -261,13 +267,13 @@ class Planner:
         # Salient regions are a guess: they steer the camera only gently.
         salient = np.interp(t, at, [k == "salient" for _, _, k in groups]) > 0.5
         must = np.where(salient, _SALIENT_WEIGHT, 1.0)
-        avoid = [Avoid(f, a, b, side, wt) for f, g, _ in groups for a, b, side, wt in g.avoid]
+        avoid = [Avoid(f, a - origin, b - origin, side, wt) for f, g, _ in groups for a, b, side, wt in g.avoid]
         speed = self.config.max_speed * extent / fps
         path = solve_path(
             target, lo, hi,
             size=size, extent=extent, max_step=speed, dead_zone=self.config.dead_zone * size,
             avoid=avoid, must_weight=must, weights=self.weights,
-        )
+        ) + origin
         kinds = sorted({k for _, _, k in groups})
         note = f"{' and '.join(kinds)} followed on {len(groups)} samples"
         kept = max(len(g.avoid) for _, g, _ in groups)

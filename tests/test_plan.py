@@ -183,3 +183,30 @@ def test_unknown_motion_is_a_usage_error():
 
     with pytest.raises(UsageError):
         PlanConfig(motion="wobbly")
+
+
+def test_pillarbox_bars_are_found_and_fades_are_not_bars():
+    from reframe.analyze import BarFinder
+
+    rng = np.random.default_rng(0)
+    bars = BarFinder()
+    for i in range(20):
+        thumb = np.full((90, 160, 3), 16, np.uint8)  # compressed black
+        thumb[:, 20:140] = rng.integers(40, 255, (90, 120, 3)) if i % 5 else 0  # some frames fade to black
+        bars.add(thumb)
+    x, y, w, h = bars.content(1920, 1080)
+    assert (y, h) == (0.0, 1080.0)
+    assert 240 <= x <= 264 and 1656 <= x + w <= 1680
+
+    full = BarFinder()
+    full.add(rng.integers(40, 255, (90, 160, 3)).astype(np.uint8))
+    assert full.content(1920, 1080) is None
+
+
+def test_the_window_stays_inside_the_picture_between_bars():
+    # 4:3 picture pillarboxed in 16:9 (x 240-1680); the subject stands at the picture's left edge.
+    a = analysis(100, lambda f: [300])
+    a = Analysis(a.info, a.cuts, a.samples, content=(240.0, 0.0, 1440.0, 1080.0))
+    path = plan(a)
+    assert path.windows[:, 0].min() >= 240 - 1e-6
+    assert (path.windows[:, 0] + path.windows[:, 2]).max() <= 1680 + 1e-6
