@@ -83,6 +83,7 @@ def convert(
     *,
     save_paths: Mapping[str | Aspect, str | os.PathLike] | None = None,
     progress: ProgressCallback | None = None,
+    analyzer: Analyzer | None = None,
     **options,
 ) -> list[RenderResult]:
     """Convert ``src`` into one file per aspect, from a single analysis.
@@ -90,7 +91,9 @@ def convert(
     ``outputs`` maps an aspect to its destination, ``save_paths`` (optional)
     an aspect to where its crop path JSON goes. ``options`` are fields of
     :class:`AnalyzeConfig`, :class:`PlanConfig` and :class:`RenderConfig`.
-    Every destination is checked before the analysis starts.
+    Every destination is checked before the analysis starts. ``analyzer``
+    reuses detectors already built (for many files in a row); its config
+    must equal the one the options describe.
 
     >>> # convert("talk.mp4", {"9:16": "talk_9x16.mp4", "4:5": "talk_4x5.mp4"})
     """
@@ -109,7 +112,13 @@ def convert(
         check_output(src, dst, render_config.overwrite)
     # Probe once: the packet scan serves the analysis and every render.
     info = probe(src)
-    analysis = analyze_file(info, AnalyzeConfig(**configs[AnalyzeConfig]), progress)
+    analyze_config = AnalyzeConfig(**configs[AnalyzeConfig])
+    if analyzer is None:
+        analysis = analyze_file(info, analyze_config, progress)
+    elif analyzer.config != analyze_config:
+        raise UsageError("the analyzer given was built for other analysis options")
+    else:
+        analysis = analyzer.run(info, progress)
     results = []
     for aspect, dst in targets.items():
         path = Planner(PlanConfig(aspect=aspect, **configs[PlanConfig])).run(analysis)
