@@ -19,10 +19,21 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import cv2
 import numpy as np
 
+from .colour import ToneMapper
 from .errors import InputError
 from .probe import VideoInfo, orient, probe
+
+_TONE_MAPPERS: dict[str, ToneMapper] = {}
+
+
+def tone_mapper(kind: str) -> ToneMapper:
+    """One shared :class:`ToneMapper` per HDR transfer (its tables take a moment to build)."""
+    if kind not in _TONE_MAPPERS:
+        _TONE_MAPPERS[kind] = ToneMapper(kind)
+    return _TONE_MAPPERS[kind]
 
 
 class VideoFrame:
@@ -72,7 +83,14 @@ class VideoFrame:
         info = self._info
         turned = info.rotation in (90, 270)
         cw, ch = (h, w) if turned else (w, h)  # size before turning upright
-        arr = self._frame.to_ndarray(width=cw, height=ch, format=fmt)
+        if info.hdr:
+            arr = tone_mapper(info.hdr).rgb(self._frame, cw, ch)
+            if fmt == "bgr24":
+                arr = arr[..., ::-1]
+            elif fmt == "gray":
+                arr = cv2.cvtColor(arr, cv2.COLOR_RGB2GRAY)
+        else:
+            arr = self._frame.to_ndarray(width=cw, height=ch, format=fmt)
         if info.rotation or info.mirrored:
             arr = np.ascontiguousarray(orient(arr, info.rotation, info.mirrored))
         return arr
@@ -88,7 +106,9 @@ class VideoFrame:
         info = self._info
         frame = self._frame
         uw, uh = info.upright_size
-        if frame.format.name != "yuv420p" or (frame.width, frame.height) != (uw, uh):
+        if info.hdr:
+            frame = tone_mapper(info.hdr).yuv420p(frame, uw, uh)
+        elif frame.format.name != "yuv420p" or (frame.width, frame.height) != (uw, uh):
             frame = frame.reformat(width=uw, height=uh, format="yuv420p")
         planes = tuple(_plane(p) for p in frame.planes[:3])
         if info.rotation or info.mirrored:
@@ -145,6 +165,12 @@ class FrameReader:
             self._container.close()
             raise
         self._started = False
+        # Interlaced pictures are combed when scaled or cropped: bwdif makes one
+        # progressive frame of each frame (it leaves progressive frames alone).
+        self._deinterlacer = _Deinterlacer(self._stream) if self.info.interlaced else None
+        self._packet_bytes = 0
+        self._picture_seen = False
+        self._decoded = 0
 
     @property
     def stream(self):
@@ -182,9 +208,21 @@ class FrameReader:
                     break
                 except av.error.FFmpegError as e:
                     raise InputError(f"cannot read {self.path} after frame {self.frames_read}: {_reason(e)}") from e
+                self._packet_bytes += packet.size
                 # The final empty packet flushes the decoder's delayed frames.
                 for frame in self._decode(stream, None if packet.size == 0 else packet):
-                    yield self._wrap(frame, tb)
+                    if frame.is_corrupt:
+                        self._note_error()
+                    self._look_for_picture(frame)
+                    self._decoded += 1
+                    if self._deinterlacer is None:
+                        yield self._wrap(frame, tb)
+                    else:
+                        for out in self._deinterlacer.push(frame):
+                            yield self._wrap(out, tb)
+            if self._deinterlacer is not None:
+                for out in self._deinterlacer.push(None):
+                    yield self._wrap(out, tb)
         except OSError as e:
             raise InputError(f"cannot read {self.path}: {e.strerror or e}") from e
 
@@ -207,8 +245,6 @@ class FrameReader:
     def _wrap(self, frame, tb: float) -> VideoFrame:
         i = self.frames_read
         self.frames_read += 1
-        if frame.is_corrupt:
-            self._note_error()
         if frame.pts is not None:
             t = frame.pts * tb
         elif i < len(self.info.timestamps):
@@ -216,6 +252,24 @@ class FrameReader:
         else:
             t = self.info.start_time + i / float(self.info.fps)
         return VideoFrame(i, t, frame.pts, frame, self.info)
+
+    # Mean bytes a frame above which an all-black decode is not believed: an
+    # encoded black frame takes tens of bytes, a real picture thousands.
+    _BLACK_BYTES = 400
+
+    def _look_for_picture(self, frame) -> None:
+        """Note whether a decoded frame shows anything but black (checked on a sample of frames)."""
+        if self._picture_seen or self._decoded % 5:
+            return
+        name = frame.format.name
+        plane = frame.planes[0]
+        if name.startswith(("yuv", "nv", "gray")):
+            bits = next((b for b in (10, 12, 16) if f"{b}le" in name), 8)
+            luma = _plane(plane) if bits == 8 else _plane16(plane) >> (bits - 8)
+            black = 0 if self.info.full_range else 16
+            self._picture_seen = int(luma.max()) > black + 4
+        else:  # RGB and other layouts: any byte above near-zero
+            self._picture_seen = int(np.frombuffer(plane, np.uint8).max()) > 4
 
     def check(self) -> None:
         """Raise :class:`InputError` if the whole stream did not decode cleanly.
@@ -228,11 +282,54 @@ class FrameReader:
                 f"{self.path} is damaged: {self.decode_errors} frame(s) failed to decode, the first near "
                 f"{self._first_error_time or 0.0:.2f} s; repair or re-encode it first (for example with ffmpeg)"
             )
+        if self.frames_read and not self._picture_seen and self._packet_bytes / self.frames_read > self._BLACK_BYTES:
+            # Some decoders (OpenCV's builds with interlaced H.264, for one)
+            # return black frames and report success: black frames compress to
+            # almost nothing, so large packets that decode to black are a failure.
+            raise InputError(
+                f"{self.path} decodes to black frames only although its packets carry a picture "
+                f"({self._packet_bytes // self.frames_read} bytes a frame); the decoder cannot read this "
+                "stream: re-encode it first (for example with ffmpeg)"
+            )
         if self.frames_read != self.info.frame_count:
             raise InputError(
                 f"{self.path} decoded to {self.frames_read} frames but its index lists {self.info.frame_count}; "
                 "the file is damaged or truncated"
             )
+
+
+def _plane16(plane) -> np.ndarray:
+    """A (height, width) view of one 16-bit little-endian plane (10- and 12-bit formats)."""
+    buf = np.frombuffer(plane, np.uint16)
+    stride = plane.line_size // 2
+    return buf[: stride * plane.height].reshape(plane.height, stride)[:, : plane.width]
+
+
+class _Deinterlacer:
+    """FFmpeg's bwdif filter, one output frame per input frame, timestamps kept."""
+
+    def __init__(self, stream) -> None:
+        import av.filter
+
+        self.graph = av.filter.Graph()
+        source = self.graph.add_buffer(template=stream)
+        bwdif = self.graph.add("bwdif", "mode=send_frame:parity=auto:deint=interlaced")
+        sink = self.graph.add("buffersink")
+        source.link_to(bwdif)
+        bwdif.link_to(sink)
+        self.graph.configure()
+
+    def push(self, frame) -> list:
+        """Frames ready after ``frame`` (None flushes the last one)."""
+        import av
+
+        self.graph.push(frame)
+        out = []
+        while True:
+            try:
+                out.append(self.graph.pull())
+            except (av.error.BlockingIOError, av.error.EOFError):
+                return out
 
 
 def _reason(e: BaseException) -> str:

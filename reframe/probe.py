@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .colour import hdr_kind
 from .errors import InputError, UnsupportedInputError
 
 
@@ -63,6 +64,9 @@ class VideoInfo:
     audio: tuple[AudioStreamInfo, ...] = ()
     video_stream_index: int = 0
     mirrored: bool = False  # after the rotation, mirror left-right (front cameras, -display_hflip)
+    hdr: str | None = None  # "pq" or "hlg" transfer (tone-mapped to BT.709 when decoded); None for SDR
+    full_range: bool = False  # Y'CbCr uses 0-255 (JPEG range) rather than 16-235
+    interlaced: bool = False  # the first frame is interlaced: frames are deinterlaced when read
 
     @property
     def has_audio(self) -> bool:
@@ -239,6 +243,9 @@ def _probe_container(container, path: Path) -> VideoInfo:
         audio=_audio_streams(container),
         video_stream_index=stream.index,
         mirrored=mirrored,
+        hdr=hdr_kind(first_frame.color_trc or cc.color_trc),
+        full_range=first_frame.format.name.startswith("yuvj") or int(first_frame.color_range or 0) == 2,
+        interlaced=bool(first_frame.interlaced_frame),
     )
 
 
