@@ -165,6 +165,7 @@ class RenderConfig:
     crf: int = 20
     preset: str = "veryfast"
     audio: str = "auto"  # "auto": copy when MP4 can hold the codec, else AAC; "aac": always re-encode; "none"
+    audio_tracks: str = "default"  # "default": the stream a player picks; "all": every audio stream, in order
     overwrite: bool = False
 
     def __post_init__(self) -> None:
@@ -176,6 +177,8 @@ class RenderConfig:
             raise UsageError(f"preset {self.preset!r} is not one of: {', '.join(PRESETS)}")
         if self.audio not in ("auto", "aac", "none"):
             raise UsageError(f"audio {self.audio!r} must be auto, aac or none")
+        if self.audio_tracks not in ("default", "all"):
+            raise UsageError(f"audio tracks {self.audio_tracks!r} must be default or all")
 
     def output_size(self, crop_w: float, crop_h: float) -> tuple[int, int]:
         """The encoded frame size for a crop window of ``crop_w`` x ``crop_h``."""

@@ -130,13 +130,13 @@ class CropPath:
         if np.any(w <= 1) or np.any(h <= 1):
             raise CropPathError("crop path has a window smaller than 2 pixels")
         tol = 0.011
-        if (
-            np.any(x < -tol)
-            or np.any(y < -tol)
-            or np.any(x + w > self.source.width + tol)
-            or np.any(y + h > self.source.height + tol)
-        ):
-            bad = int(np.flatnonzero((x < -tol) | (y < -tol) | (x + w > self.source.width + tol) | (y + h > self.source.height + tol))[0])
+        W, H = self.source.width, self.source.height
+        # A window lies inside the source, or on an axis where it is larger
+        # than the source it holds all of it (the rest is padding).
+        out_x = ((x < -tol) | (x + w > W + tol)) & ~((x <= tol) & (x + w >= W - tol))
+        out_y = ((y < -tol) | (y + h > H + tol)) & ~((y <= tol) & (y + h >= H - tol))
+        if np.any(out_x | out_y):
+            bad = int(np.flatnonzero(out_x | out_y)[0])
             raise CropPathError(
                 f"window of frame {bad} {self.windows[bad].tolist()} leaves the "
                 f"{self.source.width}x{self.source.height} source"
@@ -289,11 +289,14 @@ class CropPath:
 
 
 def window_size(src_w: float, src_h: float, aspect: Aspect) -> tuple[float, float]:
-    """The largest window of ``aspect`` that fits in the source."""
-    r = float(aspect.ratio)
-    if src_w / src_h > r:
-        return src_h * r, float(src_h)
-    return float(src_w), src_w / r
+    """The window of ``aspect`` at the source's full height.
+
+    From a source wider than ``aspect`` it is the largest window that fits.
+    A source as narrow or narrower (a portrait phone clip asked for 9:16 or
+    4:5) is never cropped: the window is the whole frame, wider than the
+    picture when needed, and the renderer fills the sides with black.
+    """
+    return float(src_h) * float(aspect.ratio), float(src_h)
 
 
 def _expand(keys: np.ndarray, n: int) -> np.ndarray:

@@ -45,6 +45,7 @@ class RenderResult:
     duration: float  # seconds, first frame start to last frame end
     audio_codec: str | None  # None when the output has no audio
     elapsed: float  # wall-clock seconds the render took
+    audio_tracks: tuple[AudioStreamInfo, ...] = ()  # the source audio streams kept, in output order
 
     @property
     def fps(self) -> float:
@@ -113,7 +114,7 @@ def render(
         raise OutputError(f"cannot create output folder {dst.parent}: {e.strerror or e}") from e
     tmp = dst.with_name(f".{dst.name}.{os.getpid()}.partial")
     try:
-        frame_count, duration, audio_codec = _encode(crop_path, info, tmp, dst, (out_w, out_h), config, progress)
+        frame_count, duration, audio_codec, kept = _encode(crop_path, info, tmp, dst, (out_w, out_h), config, progress)
         os.replace(tmp, dst)
     except KeyboardInterrupt:
         _remove(tmp)
@@ -127,7 +128,9 @@ def render(
     except BaseException:
         _remove(tmp)
         raise
-    return RenderResult(dst, out_w, out_h, frame_count, duration, audio_codec, time.perf_counter() - started)
+    return RenderResult(
+        dst, out_w, out_h, frame_count, duration, audio_codec, time.perf_counter() - started, kept
+    )
 
 
 def _check_match(crop_path: CropPath, info: VideoInfo) -> None:
@@ -159,7 +162,7 @@ def _encode(
     size: tuple[int, int],
     config: RenderConfig,
     progress: ProgressCallback | None,
-) -> tuple[int, float, str | None]:
+) -> tuple[int, float, str | None, tuple[AudioStreamInfo, ...]]:
     import av
 
     from .frames import FrameReader
@@ -177,7 +180,7 @@ def _encode(
             out = av.open(str(tmp), "w", format=fmt, options={"movflags": "+faststart"})
         except (av.error.FFmpegError, OSError) as e:
             raise OutputError(f"cannot write {dst} (in {dst.parent}): {_reason(e)}") from e
-        audio: _AudioFeeder | None = None
+        audio: _AudioTracks | None = None
         try:
             vs = out.add_stream("libx264", rate=info.fps)
             vs.width, vs.height = out_w, out_h
@@ -189,7 +192,7 @@ def _encode(
             vs.options = {"crf": str(config.crf), "preset": config.preset}
             _copy_colour_tags(reader, vs)
 
-            audio = _AudioFeeder(info, out, config, origin, end_time)
+            audio = _AudioTracks(info, out, config, origin, end_time)
             warper = _Warper(info, out_w, out_h)
             last_pts = None
             durations: dict[int, int] = {}  # output pts -> source frame duration
@@ -248,10 +251,10 @@ def _encode(
             raise
     if progress:
         progress("render", 1.0)
-    return count, info.duration, audio.codec
+    return count, info.duration, audio.codec, audio.kept
 
 
-def _mux_video(out, packet, durations: dict[int, int], audio: _AudioFeeder, tb: Fraction) -> None:
+def _mux_video(out, packet, durations: dict[int, int], audio: _AudioTracks, tb: Fraction) -> None:
     # The encoder drops frame durations; the muxer then guesses the last
     # frame's from the previous interval, which is wrong for VFR sources.
     if packet.pts is not None:
@@ -262,7 +265,7 @@ def _mux_video(out, packet, durations: dict[int, int], audio: _AudioFeeder, tb: 
     out.mux(packet)
 
 
-def _close_quietly(container, audio: _AudioFeeder | None) -> None:
+def _close_quietly(container, audio: _AudioTracks | None) -> None:
     for closable in (audio, container):
         try:
             if closable is not None:
@@ -272,13 +275,23 @@ def _close_quietly(container, audio: _AudioFeeder | None) -> None:
 
 
 def _copy_colour_tags(reader, vs) -> None:
-    """Tag the output like an 8-bit 4:2:0 source so players show the same colours."""
+    """Tag the output with the colours its pixels really have, so players show them right.
+
+    HDR sources are tone-mapped to BT.709 limited range when decoded
+    (:mod:`reframe.colour`); SDR sources keep their matrix, primaries,
+    transfer and range (8-bit conversion of a 10-bit source changes none).
+    """
+    info = reader.info
     cc = reader.stream.codec_context
-    if reader.info.pix_fmt != "yuv420p":
-        return
-    for name in ("colorspace", "color_primaries", "color_trc", "color_range"):
+    if info.hdr:
+        tags = {"colorspace": 1, "color_primaries": 1, "color_trc": 1, "color_range": 1}
+    else:
+        tags = {name: getattr(cc, name, 0) for name in ("colorspace", "color_primaries", "color_trc", "color_range")}
+        if info.full_range:  # yuvj formats carry full range in the pixel format, not the tag
+            tags["color_range"] = 2
+    for name, value in tags.items():
         try:
-            setattr(vs.codec_context, name, getattr(cc, name))
+            setattr(vs.codec_context, name, value)
         except (AttributeError, ValueError, TypeError):
             pass
 
@@ -301,18 +314,25 @@ class _Warper:
         self.y = self.buf[:ysize].reshape(out_h, out_w)
         self.u = self.buf[ysize : ysize + csize].reshape(ch, cw)
         self.v = self.buf[ysize + csize :].reshape(ch, cw)
+        # Padding beside a picture narrower than the output (portrait sources).
+        self.black = 0 if info.full_range and not info.hdr else 16
 
     def warp(self, y: np.ndarray, u: np.ndarray, v: np.ndarray, window: np.ndarray) -> np.ndarray:
         x0, y0, w, h = (float(t) for t in window)
-        _warp_plane(y, (x0, y0, w, h), self.y, cv2.INTER_CUBIC)
+        _warp_plane(y, (x0, y0, w, h), self.y, cv2.INTER_CUBIC, self.black)
         half = (x0 / 2, y0 / 2, w / 2, h / 2)
-        _warp_plane(u, half, self.u, cv2.INTER_LINEAR)
-        _warp_plane(v, half, self.v, cv2.INTER_LINEAR)
+        _warp_plane(u, half, self.u, cv2.INTER_LINEAR, 128)
+        _warp_plane(v, half, self.v, cv2.INTER_LINEAR, 128)
         return self.buf.reshape(-1, self.out_w)  # PyAV's yuv420p layout: Y rows, then U and V
 
 
-def _warp_plane(src: np.ndarray, window: tuple[float, float, float, float], dst: np.ndarray, interp: int) -> None:
+def _warp_plane(
+    src: np.ndarray, window: tuple[float, float, float, float], dst: np.ndarray, interp: int, pad: int = 16
+) -> None:
+    """Warp ``window`` of ``src`` onto ``dst``; parts of a window beyond the source are filled with ``pad``."""
     x, y, w, h = window
+    H0, W0 = src.shape
+    padded = x < -0.5 or y < -0.5 or x + w > W0 + 0.5 or y + h > H0 + 0.5
     oh, ow = dst.shape
     sx, sy = w / ow, h / oh  # source pixels per output pixel
     if max(sx, sy) > 1.25:
@@ -332,7 +352,8 @@ def _warp_plane(src: np.ndarray, window: tuple[float, float, float, float], dst:
     else:
         m = np.array([[sx, 0.0, x + 0.5 * sx - 0.5], [0.0, sy, y + 0.5 * sy - 0.5]])
     cv2.warpAffine(
-        _for_cv(src), m, (ow, oh), dst=dst, flags=interp | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE
+        _for_cv(src), m, (ow, oh), dst=dst, flags=interp | cv2.WARP_INVERSE_MAP,
+        borderMode=cv2.BORDER_CONSTANT if padded else cv2.BORDER_REPLICATE, borderValue=pad,
     )
 
 
@@ -347,8 +368,41 @@ def _for_cv(a: np.ndarray) -> np.ndarray:
 # Audio
 
 
+class _AudioTracks:
+    """The source audio streams the output keeps: the default one, or all with ``audio_tracks="all"``."""
+
+    def __init__(self, info: VideoInfo, out, config: RenderConfig, origin: float, end_time: float) -> None:
+        if config.audio == "none" or not info.audio:
+            chosen: list[AudioStreamInfo] = []
+        elif config.audio_tracks == "all":
+            chosen = list(info.audio)
+        else:
+            chosen = [info.default_audio]  # type: ignore[list-item]
+        self.feeders: list[_AudioFeeder] = []
+        try:
+            for stream_info in chosen:
+                self.feeders.append(_AudioFeeder(info, out, config, origin, end_time, stream_info))
+        except BaseException:
+            self.close()
+            raise
+        self.kept = tuple(chosen)
+        self.codec = self.feeders[0].codec if self.feeders else None
+
+    def feed_until(self, t: float) -> None:
+        for feeder in self.feeders:
+            feeder.feed_until(t)
+
+    def finish(self) -> None:
+        for feeder in self.feeders:
+            feeder.finish()
+
+    def close(self) -> None:
+        for feeder in self.feeders:
+            feeder.close()
+
+
 class _AudioFeeder:
-    """Mux the source's default audio stream alongside the video packets.
+    """Mux one source audio stream alongside the video packets.
 
     Packets are read from a second handle on the source, a little ahead of
     the video, so the muxer can interleave without buffering the whole
@@ -357,7 +411,9 @@ class _AudioFeeder:
 
     AHEAD = 0.5  # seconds of audio muxed ahead of the video
 
-    def __init__(self, info: VideoInfo, out, config: RenderConfig, origin: float, end_time: float) -> None:
+    def __init__(
+        self, info: VideoInfo, out, config: RenderConfig, origin: float, end_time: float, stream_info: AudioStreamInfo
+    ) -> None:
         import av
 
         self.codec: str | None = None
@@ -368,9 +424,6 @@ class _AudioFeeder:
         self._packets: Iterator | None = None
         self._done = True
         self._container = None
-        stream_info: AudioStreamInfo | None = info.default_audio
-        if config.audio == "none" or stream_info is None:
-            return
         try:
             self._container = av.open(str(info.path), metadata_errors="ignore")
         except (av.error.FFmpegError, OSError) as e:
@@ -388,6 +441,10 @@ class _AudioFeeder:
             self.ost = out.add_stream("aac", rate=rate, layout=layout)
             self.ost.bit_rate = 64000 * max(2, min(stream_info.channels or 2, 8))
             self.codec = "aac"
+        try:  # the source's default track stays the one players pick
+            self.ost.disposition = av.stream.Disposition.default if stream_info.default else av.stream.Disposition(0)
+        except (AttributeError, TypeError, ValueError):
+            pass
         self._packets = self._container.demux(src)
         self._done = False
         self._fed_until = -math.inf

@@ -120,11 +120,12 @@ def test_rotated_source_renders_upright(tmp_path, media):
     src = media["rot"]
     info = probe(src)
     assert (info.width, info.height) == (180, 320)
-    result = render(centred(src, "1:1"), src, tmp_path / "rot_out.mp4", RenderConfig(size="native"))
-    assert (result.width, result.height) == (180, 180)
+    # 9:32 is narrower than the upright 9:16 picture: a 90x320 crop of its middle.
+    result = render(centred(src, "9:32"), src, tmp_path / "rot_out.mp4", RenderConfig(size="native"))
+    assert (result.width, result.height) == (90, 320)
     with FrameReader(result.path) as reader:
         got = next(iter(reader)).to_rgb()
-    expected = lavfi.decode_rgb(src, 180, 320)[70:250]
+    expected = lavfi.decode_rgb(src, 180, 320)[:, 45:135]
     assert np.abs(got.astype(int) - expected).mean() < 12  # a re-encode of the same picture
 
 
