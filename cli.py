@@ -33,6 +33,9 @@ CrfOpt = Annotated[int, typer.Option("--crf", help="x264 quality, 0-51 (lower is
 PresetOpt = Annotated[str, typer.Option("--preset", help="x264 preset, ultrafast ... veryslow.")]
 OverwriteOpt = Annotated[bool, typer.Option("--overwrite", "-y", help="Replace an existing output file.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+AudioTracksOpt = Annotated[
+    str, typer.Option("--audio-tracks", help="Audio streams to keep: 'default' (the one a player picks) or 'all'.")
+]
 MotionOpt = Annotated[
     str,
     typer.Option(
@@ -66,6 +69,16 @@ def _quiet_native_logs() -> None:
         )
     except (OSError, AttributeError, ValueError):
         pass  # no usable stderr: nothing to protect
+
+
+def _wrote(result) -> str:
+    """The success line: what was written and which audio it carries."""
+    tracks = ", ".join(
+        f"#{a.index}" + (f" {a.language}" if a.language else "") + (" default" if a.default else "")
+        for a in result.audio_tracks
+    )
+    audio = f"audio {tracks}" if tracks else "no audio"
+    return f"wrote {result.path} ({result.width}x{result.height}, {result.duration:.2f} s, {audio})"
 
 
 def _say(message: str) -> None:
@@ -139,6 +152,7 @@ def convert(
         Optional[Path], typer.Option("--save-path", help="Also write the crop path JSON here (one per aspect).")
     ] = None,
     motion: MotionOpt = "calm",
+    audio_tracks: AudioTracksOpt = "default",
     overwrite: OverwriteOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -153,11 +167,11 @@ def convert(
         with _progress(quiet) as progress:
             results = convert_file(
                 src, outputs, save_paths=saves, progress=progress,
-                size=size, crf=crf, preset=preset, overwrite=overwrite, motion=motion,
+                size=size, crf=crf, preset=preset, overwrite=overwrite, motion=motion, audio_tracks=audio_tracks,
             )
         if not quiet:
             for result in results:
-                _say(f"wrote {result.path} ({result.width}x{result.height}, {result.duration:.2f} s)")
+                _say(_wrote(result))
 
 
 @app.command()
@@ -193,6 +207,7 @@ def render(
     size: SizeOpt = None,
     crf: CrfOpt = 20,
     preset: PresetOpt = "veryfast",
+    audio_tracks: AudioTracksOpt = "default",
     overwrite: OverwriteOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -202,12 +217,12 @@ def render(
         from reframe.croppath import CropPath
         from reframe.render import render as render_path
 
-        config = RenderConfig(size=size, crf=crf, preset=preset, overwrite=overwrite)
+        config = RenderConfig(size=size, crf=crf, preset=preset, overwrite=overwrite, audio_tracks=audio_tracks)
         crop_path = CropPath.load(path)
         with _progress(quiet) as progress:
             result = render_path(crop_path, src, output, config, progress)
         if not quiet:
-            _say(f"wrote {result.path} ({result.width}x{result.height}, {result.duration:.2f} s)")
+            _say(_wrote(result))
 
 
 @contextmanager
