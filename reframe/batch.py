@@ -24,10 +24,12 @@ library never prints.
 
 from __future__ import annotations
 
+import atexit
 import glob
 import hashlib
 import json
 import multiprocessing
+import multiprocessing.util
 import os
 import queue as queue_module
 import re
@@ -516,7 +518,11 @@ def _clean_partials(out_dir: Path) -> int:
 # Workers
 
 
-_local = threading.local()  # per worker thread: Dask workers may run several tasks at once
+# Per (thread, config): Dask workers may run several tasks at once, and each
+# thread keeps its own detectors for every file it gets.
+_analyzers: dict = {}
+_busy: set = set()
+_lock = threading.Lock()
 _progress_queue = None  # set in local pool workers by _init_worker
 
 
@@ -529,15 +535,39 @@ def _analyzer(config: AnalyzeConfig):
     """This thread's Analyzer for ``config``: the detectors are built once per worker, not per file."""
     from .analyze import Analyzer
 
-    cache = getattr(_local, "analyzers", None)
-    if cache is None:
-        cache = _local.analyzers = {}
-    if config not in cache:
-        for old in cache.values():
-            old.close()
-        cache.clear()
-        cache[config] = Analyzer(config)
-    return cache[config]
+    key = (threading.get_ident(), config)
+    with _lock:
+        analyzer = _analyzers.get(key)
+        stale = [k for k in _analyzers if k[0] == key[0] and k != key]
+        old = [_analyzers.pop(k) for k in stale]
+    for a in old:
+        a.close()
+    if analyzer is None:
+        analyzer = Analyzer(config)
+        with _lock:
+            if not _analyzers:
+                # Close them while MediaPipe's dispatch threads still run: left
+                # to garbage collection at exit, its finalizers fail noisily. A
+                # pool worker runs multiprocessing's finalizers before joining
+                # threads; elsewhere atexit is the last chance (Dask workers
+                # are also asked through client.run after each batch).
+                multiprocessing.util.Finalize(None, _close_analyzers, exitpriority=100)
+                atexit.register(_close_analyzers)
+            _analyzers[key] = analyzer
+    return analyzer
+
+
+def _close_analyzers() -> int:
+    """Release the detectors of this process's idle workers (also run on Dask workers after a batch)."""
+    with _lock:
+        idle = [k for k in _analyzers if k[0] not in _busy]
+        analyzers = [_analyzers.pop(k) for k in idle]
+    for a in analyzers:
+        try:
+            a.close()
+        except Exception:  # already shutting down: nothing left to release
+            pass
+    return len(analyzers)
 
 
 def convert_one(
@@ -568,6 +598,9 @@ def convert_one(
             except Exception:
                 pass
 
+    me = threading.get_ident()
+    with _lock:
+        _busy.add(me)
     try:
         names = {f.name for f in fields(AnalyzeConfig)}
         analyzer = _analyzer(AnalyzeConfig(**{k: v for k, v in options.items() if k in names}))
@@ -588,6 +621,9 @@ def convert_one(
             "ok": False, "error": f"unexpected {type(e).__name__}: {e}", "error_type": "InternalError",
             "elapsed": time.perf_counter() - started,
         }
+    finally:
+        with _lock:
+            _busy.discard(me)
 
 
 class _LocalPool:
@@ -677,6 +713,11 @@ class _DaskCluster:
             try:
                 self.client.cancel([f for f in self.futures if not f.done()])
             except Exception:
+                pass
+        else:
+            try:
+                self.client.run(_close_analyzers)
+            except Exception:  # a worker gone: its detectors went with it
                 pass
         self.futures.clear()
         if self.own:
