@@ -318,6 +318,7 @@ class _Deinterlacer:
         source.link_to(bwdif)
         bwdif.link_to(sink)
         self.graph.configure()
+        self.time_base = stream.time_base
 
     def push(self, frame) -> list:
         """Frames ready after ``frame`` (None flushes the last one)."""
@@ -327,9 +328,14 @@ class _Deinterlacer:
         out = []
         while True:
             try:
-                out.append(self.graph.pull())
+                frame = self.graph.pull()
             except (av.error.BlockingIOError, av.error.EOFError):
                 return out
+            # bwdif halves the time base (it can also emit one frame per field): restore the stream's.
+            if frame.pts is not None and frame.time_base and frame.time_base != self.time_base:
+                frame.pts = round(frame.pts * frame.time_base / self.time_base)
+                frame.time_base = self.time_base
+            out.append(frame)
 
 
 def _reason(e: BaseException) -> str:

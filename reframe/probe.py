@@ -202,7 +202,7 @@ def _probe_container(container, path: Path) -> VideoInfo:
             f"{path} is truncated: its header lists {stream.frames} video frames but only {total} are present"
         )
     if n == 1:
-        raise UnsupportedInputError(f"{path} is a still image (one frame), not a video")
+        raise UnsupportedInputError(f"{path} has a single frame (a still image): too short to convert")
     if first_frame is None:
         raise InputError(f"{path}: no video frame can be decoded (corrupt stream or unsupported codec {cc.name})")
 

@@ -101,3 +101,33 @@ def corrupt_copy(src: Path, dst: Path, spots: int = 3, length: int = 3000, seed:
         data[off : off + length] = rng.integers(0, 256, min(length, n - off), dtype=np.uint8).tobytes()
     dst.write_bytes(bytes(data))
     return dst
+
+
+def tagged(path: Path, *, size: str = "320x180", duration: float = 1.0, pix_fmt: str = "yuv420p10le",
+           params: str = "", vf: str = "") -> Path:
+    """A silent testsrc2 clip in ``pix_fmt`` with ``setparams`` colour tags (e.g. ``color_trc=smpte2084``)."""
+    chain = ",".join(f for f in (vf, f"setparams={params}" if params else "", f"format={pix_fmt}") if f)
+    ffmpeg("-f", "lavfi", "-i", f"testsrc2=size={size}:rate=30:duration={duration}", "-vf", chain,
+           "-c:v", "libx264", "-preset", "ultrafast", path)
+    return path
+
+
+def hdr_patches(path: Path, trc: str, white_code: int, frames: int = 6) -> Path:
+    """160x90 10-bit BT.2020 clip tagged ``trc``: left half grey at Y code ``white_code``, right half black (64)."""
+    y = np.full((90, 160), 64, np.uint16)
+    y[:, :80] = white_code
+    uv = np.full((45, 80), 512, np.uint16)
+    raw = path.with_suffix(".yuv")
+    raw.write_bytes((y.tobytes() + uv.tobytes() * 2) * frames)
+    ffmpeg("-f", "rawvideo", "-pix_fmt", "yuv420p10le", "-video_size", "160x90", "-framerate", "30", "-i", raw,
+           "-vf", f"setparams=color_primaries=bt2020:color_trc={trc}:colorspace=bt2020nc:range=tv",
+           "-c:v", "libx264", "-preset", "ultrafast", "-qp", "0", path)
+    raw.unlink()
+    return path
+
+
+def interlaced(path: Path, duration: float = 1.0) -> Path:
+    """Interlaced H.264 (two fields a frame, top first) of a moving testsrc2 at 320x180."""
+    ffmpeg("-f", "lavfi", "-i", f"testsrc2=size=320x180:rate=60:duration={duration}",
+           "-vf", "interlace=scan=tff", "-c:v", "libx264", "-preset", "ultrafast", "-flags", "+ilme+ildct", path)
+    return path
