@@ -907,17 +907,24 @@ def _execute(
                     res = fut.result()
                 except BrokenProcessPool:
                     broken = True
-                    job.crashes += 1
-                    if job.crashes < 2:
-                        waiting.appendleft(job)
-                        continue
-                    res = {"ok": False, "error": "its worker process died while converting it (twice)",
-                           "error_type": "InternalError", "elapsed": None}
+                    inflight[fut] = job  # handled with the rest of the pool below
+                    continue
                 except Exception as e:  # e.g. a Dask worker lost on every retry
                     res = {"ok": False, "error": f"worker failure: {type(e).__name__}: {e}",
                            "error_type": "InternalError", "elapsed": None}
                 _record(job, res, ledger, out_dir, results, emit, total)
             if broken:
+                # A worker died (a crash in native code, the OOM killer) and took
+                # the pool with it: every file in flight is suspect once.
+                for job in reversed(list(inflight.values())):
+                    job.crashes += 1
+                    if job.crashes < 2:
+                        waiting.appendleft(job)
+                    else:
+                        _record(job, {"ok": False, "error": "its worker process died while converting it, twice",
+                                      "error_type": "InternalError", "elapsed": None},
+                                ledger, out_dir, results, emit, total)
+                inflight.clear()
                 backend.restart()
         cancelled = False
     except KeyboardInterrupt:
