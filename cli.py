@@ -275,7 +275,7 @@ def batch(
     motion: MotionOpt = "calm",
     save_paths: Annotated[bool, typer.Option("--save-paths", help="Keep each crop path JSON beside its output.")] = False,
     jobs: Annotated[
-        Optional[int], typer.Option("--jobs", "-j", help="Parallel local workers. Default: half the cores, 1 to 4.")
+        Optional[int], typer.Option("--jobs", "-j", help="Parallel local workers. Default: one per core, at most 4.")
     ] = None,
     cluster: Annotated[
         Optional[str], typer.Option("--cluster", help="Dask scheduler address (tcp://host:8786); shared storage.")

@@ -66,20 +66,21 @@ _PARTIAL = re.compile(r"^\..+\.\d+\.partial$")  # render's temporary name: .<nam
 
 
 def default_jobs() -> int:
-    """Local workers when ``jobs`` is not given: half the usable cores, 1 to 4.
+    """Local workers when ``jobs`` is not given: one per usable core, at most 4.
 
-    One conversion already keeps more than one core busy (libx264 and the
-    detectors are multithreaded), but decoding, probing and planning are
-    serial, so a second worker fills the gaps; beyond half the cores the
-    workers mostly compete for the same cores and each holds its own
-    detectors and frame buffers (several hundred MB for HD). Four caps the
-    memory on big machines; raise ``jobs`` there if memory allows.
+    A conversion is multithreaded (libx264, the detectors) yet leaves cores
+    idle in its serial parts (probing, decoding, the detector loop,
+    planning), which a second file fills: on 2 cores, 2 workers convert
+    about 1.5 times the files per minute of 1 (benchmarks/batch_throughput.py).
+    More workers than cores would only add memory, since each holds its own
+    detectors and frame buffers; 4 caps that on big machines (raise ``jobs``
+    there if memory allows).
     """
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         cores = os.cpu_count() or 1
-    return max(1, min(4, cores // 2))
+    return max(1, min(4, cores))
 
 
 # ---------------------------------------------------------------------------
