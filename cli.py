@@ -273,6 +273,7 @@ def batch(
     crf: CrfOpt = 20,
     preset: PresetOpt = "veryfast",
     motion: MotionOpt = "calm",
+    audio_tracks: AudioTracksOpt = "default",
     save_paths: Annotated[bool, typer.Option("--save-paths", help="Keep each crop path JSON beside its output.")] = False,
     jobs: Annotated[
         Optional[int], typer.Option("--jobs", "-j", help="Parallel local workers. Default: one per core, at most 4.")
@@ -293,8 +294,8 @@ def batch(
     with _errors():
         from reframe.batch import run_batch
 
-        options = dict(aspect=aspect, size=size, crf=crf, preset=preset, motion=motion, save_paths=save_paths,
-                       overwrite=overwrite)
+        options = dict(aspect=aspect, size=size, crf=crf, preset=preset, motion=motion, audio_tracks=audio_tracks,
+                       save_paths=save_paths, overwrite=overwrite)
         with _batch_progress(quiet) as progress:
             result = run_batch(sources, output, options, jobs=jobs, cluster=cluster, force=force, report=report,
                                progress=progress)
