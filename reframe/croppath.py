@@ -3,15 +3,18 @@
 A plain, versioned, serialisable object between planning and rendering. Save
 it, edit it by hand, render it again without re-analysis.
 
-JSON layout (``version`` 1)::
+JSON layout (``version`` 2)::
 
     {
       "format": "reframe.croppath",
-      "version": 1,
+      "version": 2,
       "source": {"name": "in.mp4", "width": 1920, "height": 1080,
                  "fps": "30000/1001", "frame_count": 300, "duration": 10.01},
       "aspect": "9:16",
-      "shots": [{"start": 0, "end": 120, "subject": "people", "motion": "calm", "note": "..."}],
+      "content": [0, 0, 1920, 1080],
+      "shots": [{"start": 0, "end": 120, "subject": "people", "layout": "split", "motion": "calm",
+                 "reason": "...", "note": "...",
+                 "panels": [[[frame, x, y, w, h], ...], [[frame, x, y, w, h], ...]]}],
       "keyframes": [[frame, x, y, w, h], ...],
       "detections": [{"frame": 0, "items": [{"box": [x1, y1, x2, y2], "score": 0.9, "kind": "face"}]}]
     }
@@ -22,6 +25,18 @@ px; the writer picks keyframes so that this expansion reproduces every
 frame's window exactly. Each shot's first and last frames are keyframes, so
 no interpolation crosses a cut. A hand-written file may instead give
 ``"windows": [[x, y, w, h], ...]`` with one entry per frame.
+
+Each shot has a ``layout`` (see :data:`LAYOUTS`): ``follow`` shows the
+window; ``split`` stacks two panels, each a window track of its own (in
+``panels``, keyframed like the main path, from the shot's first to its last
+frame); ``fit`` shows the whole ``content`` box (the picture inside any
+burned-in bars) over a blurred copy of itself. The main window path is kept
+for every shot, so changing a shot's layout to ``follow`` by hand always
+works, and so does ``fit``; ``split`` needs panels, which the planner writes
+for every shot with two people to give them to.
+
+Version 1 files (no layouts, panels or content box) still load: every shot
+is ``follow`` and the content is the whole source.
 """
 
 from __future__ import annotations
@@ -36,11 +51,15 @@ import numpy as np
 
 from .config import Aspect
 from .detections import Detections
-from .errors import CropPathError
+from .errors import CropPathError, OutputError, UsageError
 
 FORMAT = "reframe.croppath"
-VERSION = 1
+VERSION = 2
+READS = (1, 2)  # versions this reframe can load
 _DECIMALS = 2
+
+# How a shot is shown. "auto" is a planner setting, never a shot's layout.
+LAYOUTS = ("follow", "split", "fit")
 
 
 @dataclass(frozen=True)
@@ -64,8 +83,10 @@ class Shot:
     """Frames ``start`` (inclusive) to ``end`` (exclusive) between two cuts.
 
     ``subject`` says what the camera framed (people, animal, object,
-    salient, none) and ``note`` why, so a user can check and override it;
-    ``motion`` names the camera temperament the path was planned with.
+    salient, none) and ``note`` how it was followed; ``motion`` names the
+    camera temperament the path was planned with; ``layout`` is how the shot
+    is shown (one of :data:`LAYOUTS`) and ``reason`` why, in a sentence, so
+    a user can check and override it.
     """
 
     start: int
@@ -73,10 +94,16 @@ class Shot:
     subject: str = "none"
     note: str = ""
     motion: str = "calm"
+    layout: str = "follow"
+    reason: str = ""
 
     def __post_init__(self) -> None:
         if not 0 <= self.start < self.end:
             raise CropPathError(f"shot [{self.start}, {self.end}) is empty or negative")
+        if self.layout not in LAYOUTS:
+            raise CropPathError(
+                f"shot [{self.start}, {self.end}) has layout {self.layout!r}; use one of: {', '.join(LAYOUTS)}"
+            )
 
     def __len__(self) -> int:
         return self.end - self.start
@@ -86,7 +113,11 @@ class Shot:
 class CropPath:
     """Per-frame crop windows for one source, with its shots and detections.
 
-    ``windows`` is ``(frame_count, 4)`` float64 ``[x, y, w, h]``.
+    ``windows`` is ``(frame_count, 4)`` float64 ``[x, y, w, h]``: the
+    camera of ``follow`` shots, kept for the others too. ``panels`` maps a
+    shot's first frame to its two panel tracks, ``(2, len(shot), 4)``.
+    ``content`` is the picture inside any burned-in bars (None: the whole
+    source).
 
     >>> src = SourceRef("a.mp4", 1920, 1080, Fraction(30), 3, 0.1)
     >>> p = CropPath.centered(src, Aspect(9, 16))
@@ -102,11 +133,20 @@ class CropPath:
     shots: tuple[Shot, ...]
     detections: dict[int, Detections] = field(default_factory=dict, compare=False)
     version: int = VERSION
+    content: tuple[float, float, float, float] | None = None
+    panels: dict[int, np.ndarray] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         w = np.round(np.asarray(self.windows, dtype=np.float64).reshape(-1, 4), _DECIMALS)
         object.__setattr__(self, "windows", w)
         object.__setattr__(self, "shots", tuple(self.shots))
+        if self.content is not None:
+            object.__setattr__(self, "content", tuple(round(float(v), _DECIMALS) for v in self.content))
+        panels = {
+            int(k): np.round(np.asarray(v, dtype=np.float64).reshape(2, -1, 4), _DECIMALS)
+            for k, v in self.panels.items()
+        }
+        object.__setattr__(self, "panels", panels)
         self.validate()
 
     def __eq__(self, other: object) -> bool:
@@ -116,7 +156,10 @@ class CropPath:
             self.source == other.source
             and self.aspect == other.aspect
             and self.shots == other.shots
+            and self.content_box == other.content_box
             and np.array_equal(self.windows, other.windows)
+            and self.panels.keys() == other.panels.keys()
+            and all(np.array_equal(v, other.panels[k]) for k, v in self.panels.items())
         )
 
     def validate(self) -> None:
@@ -126,7 +169,33 @@ class CropPath:
             raise CropPathError(f"crop path has {len(self.windows)} windows for {n} frames")
         if n == 0:
             raise CropPathError("crop path has no frames")
-        x, y, w, h = self.windows.T
+        self._check_windows(self.windows, "window of frame", 0)
+        if not self.shots or self.shots[0].start != 0 or self.shots[-1].end != n:
+            raise CropPathError("shots must cover every frame from 0 to frame_count")
+        for a, b in zip(self.shots, self.shots[1:]):
+            if a.end != b.start:
+                raise CropPathError(f"shots [{a.start}, {a.end}) and [{b.start}, {b.end}) are not adjacent")
+        cx, cy, cw, ch = self.content_box
+        if cw <= 1 or ch <= 1 or cx < 0 or cy < 0 or cx + cw > self.source.width + 0.011 or cy + ch > self.source.height + 0.011:
+            raise CropPathError(f"content box {list(self.content_box)} is not inside the source")
+        starts = {s.start: s for s in self.shots}
+        for start, tracks in self.panels.items():
+            shot = starts.get(start)
+            if shot is None:
+                raise CropPathError(f"panels given for frame {start}, which starts no shot")
+            if tracks.shape != (2, len(shot), 4):
+                raise CropPathError(f"shot [{shot.start}, {shot.end}) needs two panel tracks of {len(shot)} windows each")
+            for track in tracks:
+                self._check_windows(track, "panel window of frame", start)
+        for shot in self.shots:
+            if shot.layout == "split" and shot.start not in self.panels:
+                raise CropPathError(
+                    f"shot [{shot.start}, {shot.end}) has layout split but no panels; use follow or fit, "
+                    "or plan it again with --layout split"
+                )
+
+    def _check_windows(self, windows: np.ndarray, what: str, first: int) -> None:
+        x, y, w, h = windows.T
         if np.any(w <= 1) or np.any(h <= 1):
             raise CropPathError("crop path has a window smaller than 2 pixels")
         tol = 0.011
@@ -137,15 +206,7 @@ class CropPath:
         out_y = ((y < -tol) | (y + h > H + tol)) & ~((y <= tol) & (y + h >= H - tol))
         if np.any(out_x | out_y):
             bad = int(np.flatnonzero(out_x | out_y)[0])
-            raise CropPathError(
-                f"window of frame {bad} {self.windows[bad].tolist()} leaves the "
-                f"{self.source.width}x{self.source.height} source"
-            )
-        if not self.shots or self.shots[0].start != 0 or self.shots[-1].end != n:
-            raise CropPathError("shots must cover every frame from 0 to frame_count")
-        for a, b in zip(self.shots, self.shots[1:]):
-            if a.end != b.start:
-                raise CropPathError(f"shots [{a.start}, {a.end}) and [{b.start}, {b.end}) are not adjacent")
+            raise CropPathError(f"{what} {first + bad} {windows[bad].tolist()} leaves the {W}x{H} source")
 
     # -- construction -----------------------------------------------------
 
@@ -161,6 +222,22 @@ class CropPath:
     def with_windows(self, windows: np.ndarray) -> CropPath:
         return replace(self, windows=windows)
 
+    def with_layout(self, layout: str, shots: list[int] | None = None) -> CropPath:
+        """A copy with ``layout`` for the shots at these indices (all by default).
+
+        ``split`` applies to shots with panels: for all shots the others keep
+        their layout; a shot named without panels raises :class:`CropPathError`.
+        """
+        if layout not in LAYOUTS:
+            raise UsageError(f"layout {layout!r} is not one of: {', '.join(LAYOUTS)}")
+        chosen = range(len(self.shots)) if shots is None else shots
+        new = list(self.shots)
+        for i in chosen:
+            if layout == "split" and shots is None and new[i].start not in self.panels:
+                continue
+            new[i] = replace(new[i], layout=layout, reason=f"{layout} chosen by hand")
+        return replace(self, shots=tuple(new))
+
     # -- queries ----------------------------------------------------------
 
     @property
@@ -172,28 +249,50 @@ class CropPath:
         x, y, w, h = self.windows[frame]
         return float(x), float(y), float(w), float(h)
 
+    @property
+    def content_box(self) -> tuple[float, float, float, float]:
+        """The picture inside any burned-in bars: ``(x, y, w, h)``."""
+        return self.content or (0.0, 0.0, float(self.source.width), float(self.source.height))
+
+    def fit_window(self) -> tuple[float, float, float, float]:
+        """The window of the output aspect that shows the whole content box (``fit``).
+
+        It reaches beyond the picture on one axis; the renderer fills that
+        part with a blurred copy of the picture.
+        """
+        x, y, w, h = self.content_box
+        r = float(self.aspect.ratio)
+        if w / h >= r:  # wider than the output: full width, padded above and below
+            return x, y + h / 2 - w / r / 2, w, w / r
+        return x + w / 2 - h * r / 2, y, h * r, h
+
+    def shot_of(self, frame: int) -> Shot:
+        """The shot holding ``frame``."""
+        starts = [s.start for s in self.shots]
+        return self.shots[int(np.searchsorted(starts, frame, side="right")) - 1]
+
+    def views(self) -> np.ndarray:
+        """What each frame shows of the source: ``(frame_count, 2, 4)`` windows, NaN where unused.
+
+        A ``follow`` frame shows its window, a ``split`` frame its two
+        panels, a ``fit`` frame the :meth:`fit_window`.
+        """
+        out = np.full((self.source.frame_count, 2, 4), np.nan)
+        for shot in self.shots:
+            part = slice(shot.start, shot.end)
+            if shot.layout == "split":
+                out[part] = self.panels[shot.start].transpose(1, 0, 2)
+            elif shot.layout == "fit":
+                out[part, 0] = self.fit_window()
+            else:
+                out[part, 0] = self.windows[part]
+        return out
+
     # -- serialisation ----------------------------------------------------
 
     def keyframes(self) -> list[int]:
         """Frames whose windows, linearly interpolated, give every window back."""
-        keep: set[int] = set()
-        tol = 0.4 * 10.0**-_DECIMALS
-        for shot in self.shots:
-            stack = [(shot.start, shot.end - 1)]
-            keep.update((shot.start, shot.end - 1))
-            while stack:
-                a, b = stack.pop()
-                if b - a < 2:
-                    continue
-                t = (np.arange(a, b + 1) - a) / (b - a)
-                seg = self.windows[a : b + 1]
-                interp = seg[0] + t[:, None] * (seg[-1] - seg[0])
-                err = np.abs(interp - seg).max(axis=1)
-                i = int(np.argmax(err))
-                if err[i] > tol:
-                    keep.add(a + i)
-                    stack += [(a, a + i), (a + i, b)]
-        return sorted(keep)
+        return sorted(f for shot in self.shots for f in _keyframes(self.windows, shot.start, shot.end))
 
     def to_dict(self) -> dict:
         src = self.source
@@ -209,15 +308,23 @@ class CropPath:
                 "duration": round(src.duration, 6),
             },
             "aspect": str(self.aspect),
-            "shots": [
-                {"start": s.start, "end": s.end, "subject": s.subject, "motion": s.motion, "note": s.note}
-                for s in self.shots
-            ],
+            "content": [_num(v) for v in self.content_box],
+            "shots": [self._shot_dict(s) for s in self.shots],
             "keyframes": [[f, *(_num(v) for v in self.windows[f])] for f in self.keyframes()],
             "detections": [
                 {"frame": int(f), "items": d.to_list()} for f, d in sorted(self.detections.items()) if len(d)
             ],
         }
+
+    def _shot_dict(self, s: Shot) -> dict:
+        d = {"start": s.start, "end": s.end, "subject": s.subject, "layout": s.layout, "motion": s.motion,
+             "reason": s.reason, "note": s.note}
+        if s.start in self.panels:
+            d["panels"] = [
+                [[s.start + f, *(_num(v) for v in track[f])] for f in _keyframes(track, 0, len(s))]
+                for track in self.panels[s.start]
+            ]
+        return d
 
     def to_json(self, indent: int | None = None) -> str:
         return json.dumps(self.to_dict(), indent=indent)
@@ -232,8 +339,6 @@ class CropPath:
             os.replace(tmp, path)
         except OSError as e:
             tmp.unlink(missing_ok=True)
-            from .errors import OutputError
-
             raise OutputError(f"cannot write crop path {path}: {e.strerror or e}") from e
 
     @classmethod
@@ -241,8 +346,11 @@ class CropPath:
         try:
             if data.get("format") != FORMAT:
                 raise CropPathError(f"not a reframe crop path (format is {data.get('format')!r})")
-            if data.get("version") != VERSION:
-                raise CropPathError(f"crop path version {data.get('version')!r} is not supported (this reframe reads {VERSION})")
+            if data.get("version") not in READS:
+                raise CropPathError(
+                    f"crop path version {data.get('version')!r} is not supported "
+                    f"(this reframe reads {', '.join(map(str, READS))})"
+                )
             s = data["source"]
             source = SourceRef(
                 str(s["name"]), int(s["width"]), int(s["height"]), Fraction(str(s["fps"])),
@@ -256,12 +364,21 @@ class CropPath:
             shots = tuple(
                 Shot(
                     int(d["start"]), int(d["end"]), str(d.get("subject", "none")), str(d.get("note", "")),
-                    str(d.get("motion", "calm")),
+                    str(d.get("motion", "calm")), str(d.get("layout", "follow")), str(d.get("reason", "")),
                 )
                 for d in data["shots"]
             )
+            panels = {
+                int(d["start"]): np.stack([_expand_panel(t, int(d["start"]), int(d["end"])) for t in d["panels"]])
+                for d in data["shots"]
+                if d.get("panels")
+            }
+            content = data.get("content")
             dets = {int(d["frame"]): Detections.from_list(d["items"]) for d in data.get("detections", [])}
-            return cls(source, Aspect.parse(data["aspect"]), windows, shots, dets)
+            return cls(
+                source, Aspect.parse(data["aspect"]), windows, shots, dets,
+                content=tuple(float(v) for v in content) if content is not None else None, panels=panels,
+            )
         except CropPathError:
             raise
         except (KeyError, TypeError, ValueError, ZeroDivisionError) as e:
@@ -299,16 +416,55 @@ def window_size(src_w: float, src_h: float, aspect: Aspect) -> tuple[float, floa
     return float(src_h) * float(aspect.ratio), float(src_h)
 
 
-def _expand(keys: np.ndarray, n: int) -> np.ndarray:
+def _keyframes(windows: np.ndarray, start: int, end: int) -> list[int]:
+    """Indices in ``[start, end)`` whose windows, linearly interpolated, give every window back."""
+    keep = {start, end - 1}
+    tol = 0.4 * 10.0**-_DECIMALS
+    stack = [(start, end - 1)]
+    while stack:
+        a, b = stack.pop()
+        if b - a < 2:
+            continue
+        t = (np.arange(a, b + 1) - a) / (b - a)
+        seg = windows[a : b + 1]
+        interp = seg[0] + t[:, None] * (seg[-1] - seg[0])
+        err = np.abs(interp - seg).max(axis=1)
+        i = int(np.argmax(err))
+        if err[i] > tol:
+            keep.add(a + i)
+            stack += [(a, a + i), (a + i, b)]
+    return sorted(keep)
+
+
+def _expand(keys: np.ndarray, n: int, first: int = 0) -> np.ndarray:
+    """Per-frame windows of frames ``first`` to ``first + n - 1`` from ``[frame, x, y, w, h]`` keyframes."""
     if len(keys) == 0:
         raise CropPathError("crop path has no keyframes")
     frames = keys[:, 0]
     if np.any(frames != np.round(frames)) or np.any(np.diff(frames) <= 0):
         raise CropPathError("keyframe frame numbers must be whole and increasing")
-    if frames[0] != 0 or frames[-1] != n - 1:
-        raise CropPathError(f"keyframes must start at frame 0 and end at frame {n - 1}")
-    t = np.arange(n)
+    if frames[0] != first or frames[-1] != first + n - 1:
+        raise CropPathError(f"keyframes must start at frame {first} and end at frame {first + n - 1}")
+    t = np.arange(first, first + n)
     return np.stack([np.interp(t, frames, keys[:, c]) for c in range(1, 5)], axis=1)
+
+
+def _expand_panel(keys, start: int, end: int) -> np.ndarray:
+    return _expand(np.asarray(keys, dtype=np.float64).reshape(-1, 5), end - start, start)
+
+
+def panel_layout(aspect: Aspect) -> tuple[bool, Fraction]:
+    """How a split shot divides the output: ``(stacked, panel aspect)``.
+
+    Portrait and square outputs stack the two panels (top, bottom); a
+    landscape output puts them side by side.
+
+    >>> panel_layout(Aspect(9, 16))
+    (True, Fraction(9, 8))
+    """
+    if aspect.ratio <= 1:
+        return True, aspect.ratio * 2
+    return False, aspect.ratio / 2
 
 
 def _num(v: float) -> float | int:
