@@ -120,6 +120,10 @@ MOTIONS: dict[str, Motion] = {
 }
 
 
+# How the planner shows shots: "auto" chooses one of the others per shot.
+PLAN_LAYOUTS = ("auto", "follow", "split", "fit")
+
+
 @dataclass(frozen=True)
 class PlanConfig:
     """How the virtual camera moves.
@@ -128,17 +132,32 @@ class PlanConfig:
     ``dead_zone`` override its values when given. Speeds are in fractions of
     the source width per second so that the same settings behave alike at
     every resolution.
+
+    ``layout`` is how shots are shown (:data:`PLAN_LAYOUTS`): ``auto``
+    chooses per shot between ``follow`` (one window), ``split`` (a panel for
+    each of two people) and ``fit`` (the whole picture over a blurred
+    copy); the others force one for every shot (``split`` where a shot has
+    two people). ``zoom_max`` bounds how much wider than the full-height
+    window a ``follow`` window may become to keep close people together
+    (1 disables it); the extra height beyond the picture is filled with a
+    blurred copy of it.
     """
 
     aspect: Aspect = Aspect(9, 16)
     motion: str = "calm"
     max_speed: float | None = None
     dead_zone: float | None = None
+    layout: str = "auto"
+    zoom_max: float = 1.25
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "aspect", Aspect.parse(self.aspect))
         if self.motion not in MOTIONS:
             raise UsageError(f"motion {self.motion!r} is not one of: {', '.join(MOTIONS)}")
+        if self.layout not in PLAN_LAYOUTS:
+            raise UsageError(f"layout {self.layout!r} is not one of: {', '.join(PLAN_LAYOUTS)}")
+        if not 1.0 <= self.zoom_max <= 2.0:
+            raise UsageError(f"zoom_max {self.zoom_max} must be between 1 (no zoom) and 2")
         preset = MOTIONS[self.motion]
         if self.max_speed is None:
             object.__setattr__(self, "max_speed", preset.max_speed)

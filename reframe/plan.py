@@ -5,17 +5,22 @@ animals, objects, and salient motion), which of the subjects fit in one
 window together, and which must stay wholly outside it; then it solves the
 window path with :func:`reframe.pathsolver.solve_path`. Shots are planned
 apart, so the window never pans across a cut.
+
+Each shot also gets a layout (:func:`_choose_layout`): one window
+(``follow``, zoomed out a little when that keeps close people together), a
+panel per person when two cannot share a window (``split``), or the whole
+picture (``fit``) when more cannot.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .analyze import Analysis
 from .config import MOTIONS, PlanConfig
-from .croppath import CropPath, Shot, SourceRef, window_size
+from .croppath import CropPath, Shot, SourceRef, panel_layout, window_size
 from .detections import Detections, Kind
 from .pathsolver import Avoid, PathWeights, solve_path
 from .shots import shot_ranges
@@ -206,6 +211,118 @@ def _readings(frames: np.ndarray, samples: list[Detections], subject: str, frame
     return [(int(f), c, k) for f, c, k in zip(frames, cands, kinds) if c]
 
 
+# -- layouts ------------------------------------------------------------------
+
+# A lead counts as a principal subject of a sample when it scores at least
+# this share of the sample's best lead (faces in the background do not).
+_PRINCIPAL = 0.25
+# Share of a shot's samples that must show two principal subjects or more
+# for the shot to count as a group (otherwise one subject is followed).
+_GROUP_SHARE = 0.5
+# Share of those samples the chosen zoom must fit the whole group in.
+_ZOOM_QUANTILE = 80
+# A split panel is this many face heights tall (a close-up with shoulders),
+# but at least this share of the picture height (bounded upscaling).
+_PANEL_FACES = 4.0
+_PANEL_MIN_HEIGHT = 0.5
+
+
+def _principals(cands: list[_Subject]) -> list[_Subject]:
+    leads = [c for c in cands if c.lead]
+    if not leads:
+        return []
+    top = max(c.score for c in leads)
+    return [c for c in leads if c.score >= _PRINCIPAL * top]
+
+
+def _span(subjects: list[_Subject]) -> float:
+    return max(float(s.box[2]) for s in subjects) - min(float(s.box[0]) for s in subjects)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """How one shot is shown, why, and (when two people could have a panel each) their readings."""
+
+    layout: str
+    reason: str
+    zoom: float = 1.0
+    pair: tuple[list, list] | None = None
+
+
+def _pair_readings(readings) -> tuple[list, list] | None:
+    """Split a shot's readings into the two principal people's, left person first.
+
+    Each person's readings keep the other subjects as things to keep wholly
+    out of their panel. None unless two principal people share most samples.
+    """
+    people = [(f, c) for f, c, k in readings if k == "people"]
+    if not people or np.mean([len(_principals(c)) >= 2 for _, c in people]) < _GROUP_SHARE:
+        return None
+    tracks: tuple[list, list] = ([], [])
+    last = [None, None]  # last centre of the left and the right person
+    for f, cands in people:
+        prin = sorted(_principals(cands), key=lambda c: -c.score)[:2]
+        if len(prin) == 2:
+            prin.sort(key=lambda c: float(c.box[0] + c.box[2]))
+            sides = [0, 1]
+        else:
+            cx = float(prin[0].box[0] + prin[0].box[2]) / 2
+            known = [abs(cx - p) if p is not None else np.inf for p in last]
+            sides = [int(np.argmin(known))] if np.isfinite(min(known)) else []
+        for person, side in zip(prin, sides):
+            last[side] = float(person.box[0] + person.box[2]) / 2
+            # The others become leads too weak to be framed with this person
+            # (see _group), so they are kept wholly out of the panel.
+            others = [_Subject(c.box, person.score * 1e-3, avoid=c.avoid) for c in cands if c is not person]
+            tracks[side].append((f, [_Subject(person.box, person.score)] + others, "people"))
+    return tracks if all(tracks) else None
+
+
+def _choose_layout(readings, subject: str, window: float, max_zoom: float, forced: str) -> _Layout:
+    """The shot's layout, its zoom and a sentence saying why.
+
+    ``window`` is the full-height window's width and ``max_zoom`` how much
+    wider a ``follow`` window may become. ``forced`` is the user's layout,
+    or ``auto``.
+    """
+    pair = _pair_readings(readings)
+    if forced == "fit":
+        return _Layout("fit", "fit chosen for every shot", pair=pair)
+    own = [c for _, c, k in readings if k == subject and subject not in ("salient", "none")]
+    groups = [p for p in (_principals(c) for c in own) if len(p) >= 2]
+    if not own:
+        layout = _Layout("follow", "no subject to frame" if not readings else f"only {subject} regions: followed gently")
+    elif len(groups) < _GROUP_SHARE * len(own):
+        wide = np.median([max(float(s.box[2] - s.box[0]) for s in _principals(c)) for c in own]) > window
+        layout = (
+            _Layout("fit", f"the {subject} is wider than the window: the whole picture")
+            if wide else _Layout("follow", f"one principal {'person' if subject == 'people' else subject} followed")
+        )
+    else:
+        count = int(round(np.median([len(g) for g in groups])))
+        who = "people" if subject == "people" else f"{subject}s"
+        need = float(np.percentile([_span(g) / (_GROUP_FILL * window) for g in groups], _ZOOM_QUANTILE))
+        if need <= 1.0:
+            layout = _Layout("follow", f"the {count} {who} fit in one window")
+        elif need <= max_zoom:
+            zoom = float(np.ceil(need * 100) / 100)
+            layout = _Layout("follow", f"the {count} {who} fit in one window zoomed out {zoom:.2f}x", zoom)
+        elif count == 2 and pair is not None:
+            layout = _Layout("split", "two people too far apart for one window: one panel each")
+        else:
+            layout = _Layout("fit", f"{count} {who} too far apart for one window: the whole picture")
+    if forced == "follow" and layout.layout != "follow":
+        layout = _Layout("follow", f"follow chosen for every shot ({layout.reason.split(':')[0]})")
+    elif forced == "split" and layout.layout != "split":
+        if pair is not None:
+            layout = _Layout("split", "split chosen for every shot with two people")
+        elif layout.layout == "fit":
+            layout = _Layout("follow", f"split chosen, but not two people: followed ({layout.reason.split(':')[0]})")
+        else:
+            layout = _Layout("follow", f"split chosen, but not two people: {layout.reason}", layout.zoom)
+    return replace(layout, pair=pair)
+
+
 class Planner:
     """The planning stage: an :class:`Analysis` in, a :class:`CropPath` out."""
 
@@ -222,21 +339,45 @@ class Planner:
         w, h = window_size(cw, ch, self.config.aspect)
         fps = float(info.fps)
         windows = np.zeros((n, 4))
-        windows[:, 2], windows[:, 3] = w, h
         shots = []
+        panels = {}
         frames = analysis.sample_frames
+        # Zooming out widens the window up to the whole picture width, no further.
+        max_zoom = max(1.0, min(self.config.zoom_max, cw / w))
         for start, end in shot_ranges(list(analysis.cuts), n):
             in_shot = frames[(frames >= start) & (frames < end)]
             samples = [analysis.samples[int(f)] for f in in_shot]
             size = (info.width, info.height)
             subject = _choose_subject(samples, size)
             readings = _readings(in_shot, samples, subject, size, fps)
-            xs, note = self._axis(0, readings, start, end, w, cx, cw, fps)
-            ys, _ = self._axis(1, readings, start, end, h, cy, ch, fps)
-            windows[start:end, 0] = xs - w / 2
-            windows[start:end, 1] = ys - h / 2
-            shots.append(Shot(start, end, subject, note, motion=self.config.motion))
-        return CropPath(SourceRef.from_info(info), self.config.aspect, windows, tuple(shots), dict(analysis.samples))
+            layout = _choose_layout(readings, subject, w, max_zoom, self.config.layout)
+            zw, zh = w * layout.zoom, h * layout.zoom
+            xs, note = self._axis(0, readings, start, end, zw, cx, cw, fps)
+            ys, _ = self._axis(1, readings, start, end, zh, cy, ch, fps)
+            windows[start:end] = _place(xs, ys, zw, zh, info.width, info.height)
+            if layout.pair is not None:
+                panels[start] = np.stack(
+                    [self._panel(track, start, end, (cx, cy, cw, ch), info, fps) for track in layout.pair]
+                )
+            shots.append(
+                Shot(start, end, subject, note, motion=self.config.motion, layout=layout.layout, reason=layout.reason)
+            )
+        return CropPath(
+            SourceRef.from_info(info), self.config.aspect, windows, tuple(shots), dict(analysis.samples),
+            content=analysis.content, panels=panels,
+        )
+
+    def _panel(self, readings, start: int, end: int, content, info, fps: float) -> np.ndarray:
+        """One split panel's windows over a shot: sized on its person's face, following it."""
+        cx, cy, cw, ch = content
+        _, ratio = panel_layout(self.config.aspect)
+        face = float(np.median([c[0].box[3] - c[0].box[1] for _, c, _ in readings]))
+        ph = min(ch, max(_PANEL_FACES * face, _PANEL_MIN_HEIGHT * ch))
+        pw = min(cw, ph * float(ratio))
+        ph = pw / float(ratio)
+        xs, _ = self._axis(0, readings, start, end, pw, cx, cw, fps)
+        ys, _ = self._axis(1, readings, start, end, ph, cy, ch, fps)
+        return _place(xs, ys, pw, ph, info.width, info.height)
 
     def _axis(self, axis: int, readings, start: int, end: int, size: float, origin: float, extent: float, fps: float):
         """The window centre along one axis for every frame of a shot, and a note of why.
@@ -280,6 +421,15 @@ class Planner:
         if kept:
             note += f"; up to {kept} other {'subject' if kept == 1 else 'subjects'} kept wholly out of frame"
         return path, note
+
+
+def _place(xs: np.ndarray, ys: np.ndarray, w: float, h: float, width: int, height: int) -> np.ndarray:
+    """Windows ``[x, y, w, h]`` from centres; a window larger than the source on an axis holds all of it."""
+    def corner(c: np.ndarray, size: float, extent: int) -> np.ndarray:
+        lo, hi = sorted((0.0, extent - size))
+        return np.clip(c - size / 2, lo, hi)
+
+    return np.stack([corner(xs, w, width), corner(ys, h, height), np.full(len(xs), w), np.full(len(xs), h)], axis=1)
 
 
 def plan(analysis: Analysis, config: PlanConfig = PlanConfig()) -> CropPath:
