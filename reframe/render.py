@@ -25,6 +25,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from .compose import Compositor
 from .config import ProgressCallback, RenderConfig
 from .croppath import CropPath
 from .errors import CropPathError, InputError, Interrupted, OutputError, ReframeError
@@ -193,7 +194,7 @@ def _encode(
             _copy_colour_tags(reader, vs)
 
             audio = _AudioTracks(info, out, config, origin, end_time)
-            warper = _Warper(info, out_w, out_h)
+            compositor = Compositor(crop_path, info, out_w, out_h, _Warper)
             last_pts = None
             durations: dict[int, int] = {}  # output pts -> source frame duration
             count = 0
@@ -203,9 +204,9 @@ def _encode(
 
             def make_frame(frame) -> av.VideoFrame:
                 y, u, v = frame.to_yuv420p()
-                # from_ndarray copies, so the warper's single buffer is free again.
+                # from_ndarray copies, so the compositor's single buffer is free again.
                 return av.VideoFrame.from_ndarray(
-                    warper.warp(y, u, v, crop_path.windows[frame.index]), format="yuv420p"
+                    compositor.frame(y, u, v, frame.index), format="yuv420p"
                 )
 
             def encode(frame, vf: av.VideoFrame) -> None:

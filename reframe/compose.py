@@ -1,0 +1,133 @@
+"""Compose each output frame for its shot's layout, in YUV 4:2:0.
+
+- ``follow``: the frame's window, warped to the whole output (the plain
+  warp), unless the window is zoomed out beyond the picture;
+- ``split``: the shot's two panels, each warped into its half of the output
+  (top and bottom for portrait and square outputs, left and right for
+  landscape ones);
+- ``fit``: the whole picture (the content box inside any burned-in bars)
+  scaled to the output width, centred;
+- a zoomed-out ``follow`` window and ``fit`` show the picture sharp where the
+  window covers it and a blurred, darkened, enlarged copy of it around.
+
+The blur stays cheap: the background is warped to a thumbnail a twentieth of
+the output size, blurred there and scaled up, so a padded frame costs about
+one extra plain warp.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import cv2
+import numpy as np
+
+from .config import even
+from .croppath import CropPath, panel_layout, window_size
+from .probe import VideoInfo
+
+# The blurred background is built at this fraction of the output size.
+_THUMB = 1 / 20
+_BLUR_SIGMA = 2.0  # thumbnail pixels: about 40 output pixels
+_DIM = 0.65  # the background's luma contrast, so the picture stands out
+
+Planes = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def planes(buf: np.ndarray, w: int, h: int) -> Planes:
+    """The Y, U and V views of a flat yuv420p buffer (PyAV's layout: Y rows, then U, then V)."""
+    flat = buf.reshape(-1)
+    cw, ch = (w + 1) // 2, (h + 1) // 2
+    return (
+        flat[: w * h].reshape(h, w),
+        flat[w * h : w * h + cw * ch].reshape(ch, cw),
+        flat[w * h + cw * ch : w * h + 2 * cw * ch].reshape(ch, cw),
+    )
+
+
+def _even_rects(out_w: int, out_h: int, stacked: bool) -> list[tuple[int, int, int, int]]:
+    """The two panels' places ``(x, y, w, h)`` in the output, on even pixels (chroma is half size)."""
+    if stacked:
+        top = out_h // 4 * 2
+        return [(0, 0, out_w, top), (0, top, out_w, out_h - top)]
+    left = out_w // 4 * 2
+    return [(0, 0, left, out_h), (left, 0, out_w - left, out_h)]
+
+
+class Compositor:
+    """Build the output frames of a crop path.
+
+    ``warper(info, w, h)`` makes an object whose ``warp(y, u, v, window)``
+    returns the window of the source planes scaled to ``w`` x ``h``, as a
+    yuv420p buffer (the renderer's warper). :meth:`frame` returns a buffer
+    in the same layout, valid until the next call.
+    """
+
+    def __init__(self, crop_path: CropPath, info: VideoInfo, out_w: int, out_h: int, warper: Callable) -> None:
+        self.path = crop_path
+        self.info = info
+        self.out_w, self.out_h = out_w, out_h
+        self.make = warper
+        self.full = warper(info, out_w, out_h)
+        self.buf = np.empty(out_w * out_h + 2 * ((out_w + 1) // 2) * ((out_h + 1) // 2), np.uint8)
+        self.canvas = planes(self.buf, out_w, out_h)
+        stacked, _ = panel_layout(crop_path.aspect)
+        self.rects = _even_rects(out_w, out_h, stacked)
+        self.panels = [warper(info, w, h) for _, _, w, h in self.rects] if crop_path.panels else []
+        self.content = crop_path.content_box
+        self.plain = window_size(self.content[2], self.content[3], crop_path.aspect)  # the zoom-1 window
+        self.fit = np.array(crop_path.fit_window())
+        self.thumb_size = (even(out_w * _THUMB), even(out_h * _THUMB))
+        self.thumb = warper(info, *self.thumb_size)
+        self.black = 0 if info.full_range and not info.hdr else 16
+        self.sharp: dict[tuple[int, int], object] = {}  # warpers for the sharp part, by size
+        starts = np.array([s.start for s in crop_path.shots])
+        self.shot_index = np.searchsorted(starts, np.arange(crop_path.source.frame_count), side="right") - 1
+
+    def frame(self, y: np.ndarray, u: np.ndarray, v: np.ndarray, index: int) -> np.ndarray:
+        """The output frame ``index`` from its source planes."""
+        shot = self.path.shots[self.shot_index[index]]
+        if shot.layout == "split":
+            for (x0, y0, w, h), warper, track in zip(self.rects, self.panels, self.path.panels[shot.start]):
+                self._paste(warper.warp(y, u, v, track[index - shot.start]), x0, y0, w, h)
+            return self.buf.reshape(-1, self.out_w)
+        window = self.fit if shot.layout == "fit" else self.path.windows[index]
+        if shot.layout == "follow" and window[2] <= self.plain[0] + 0.5:
+            return self.full.warp(y, u, v, window)
+        return self._padded(y, u, v, window)
+
+    def _paste(self, buf: np.ndarray, x0: int, y0: int, w: int, h: int) -> None:
+        for dst, src, k in zip(self.canvas, planes(buf, w, h), (1, 2, 2)):
+            dst[y0 // k : y0 // k + src.shape[0], x0 // k : x0 // k + src.shape[1]] = src
+
+    def _padded(self, y: np.ndarray, u: np.ndarray, v: np.ndarray, window: np.ndarray) -> np.ndarray:
+        """A window reaching beyond the picture: the picture sharp, a blurred copy of it around."""
+        wx, wy, ww, wh = (float(t) for t in window)
+        cx, cy, cw, ch = self.content
+        # Background: the plain window at the same centre, kept inside the picture.
+        pw, ph = self.plain
+        bx = min(max(wx + ww / 2 - pw / 2, cx), cx + cw - pw) if pw < cw else cx + cw / 2 - pw / 2
+        by = min(max(wy + wh / 2 - ph / 2, cy), cy + ch - ph) if ph < ch else cy + ch / 2 - ph / 2
+        small = planes(self.thumb.warp(y, u, v, np.array([bx, by, pw, ph])), *self.thumb_size)
+        for i, (dst, src) in enumerate(zip(self.canvas, small)):
+            soft = cv2.GaussianBlur(src, (0, 0), _BLUR_SIGMA, borderType=cv2.BORDER_REPLICATE)
+            if i == 0:
+                soft = cv2.convertScaleAbs(soft, alpha=_DIM, beta=self.black * (1 - _DIM))
+            cv2.resize(soft, (dst.shape[1], dst.shape[0]), dst=dst, interpolation=cv2.INTER_LINEAR)
+        # The picture: the part of the window inside the content box, on even output pixels.
+        sx, sy = self.out_w / ww, self.out_h / wh  # output pixels per source pixel
+        x0 = _even((max(wx, cx) - wx) * sx, 0, self.out_w)
+        x1 = _even((min(wx + ww, cx + cw) - wx) * sx, 0, self.out_w)
+        y0 = _even((max(wy, cy) - wy) * sy, 0, self.out_h)
+        y1 = _even((min(wy + wh, cy + ch) - wy) * sy, 0, self.out_h)
+        if x1 - x0 >= 2 and y1 - y0 >= 2:
+            size = (x1 - x0, y1 - y0)
+            if size not in self.sharp:
+                self.sharp[size] = self.make(self.info, *size)
+            part = np.array([wx + x0 / sx, wy + y0 / sy, size[0] / sx, size[1] / sy])
+            self._paste(self.sharp[size].warp(y, u, v, part), x0, y0, *size)
+        return self.buf.reshape(-1, self.out_w)
+
+
+def _even(v: float, lo: int, hi: int) -> int:
+    return int(min(max(round(v / 2) * 2, lo), hi))
