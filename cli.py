@@ -44,6 +44,22 @@ MotionOpt = Annotated[
         "lively (follows sooner and faster), locked (moves only to keep the subject in).",
     ),
 ]
+LayoutOpt = Annotated[
+    str,
+    typer.Option(
+        "--layout", "-l",
+        help="How shots are shown: auto (chosen per shot), follow (one moving window), "
+        "split (a panel per person, for shots with two people), fit (the whole picture over a blurred copy).",
+    ),
+]
+ZoomOpt = Annotated[
+    float,
+    typer.Option(
+        "--zoom-max",
+        help="How much wider than the full-height window a follow window may get to keep close people "
+        "together (1: never); the picture then has blurred bands above and below.",
+    ),
+]
 InArg = Annotated[Path, typer.Argument(help="Input video.", show_default=False)]
 
 
@@ -152,6 +168,8 @@ def convert(
         Optional[Path], typer.Option("--save-path", help="Also write the crop path JSON here (one per aspect).")
     ] = None,
     motion: MotionOpt = "calm",
+    layout: LayoutOpt = "auto",
+    zoom_max: ZoomOpt = 1.25,
     audio_tracks: AudioTracksOpt = "default",
     overwrite: OverwriteOpt = False,
     quiet: QuietOpt = False,
@@ -168,6 +186,7 @@ def convert(
             results = convert_file(
                 src, outputs, save_paths=saves, progress=progress,
                 size=size, crf=crf, preset=preset, overwrite=overwrite, motion=motion, audio_tracks=audio_tracks,
+                layout=layout, zoom_max=zoom_max,
             )
         if not quiet:
             for result in results:
@@ -180,6 +199,8 @@ def analyze(
     output: Annotated[Path, typer.Option("--output", "-o", help="Crop path JSON to write.", show_default=False)],
     aspect: AspectOpt = "9:16",
     motion: MotionOpt = "calm",
+    layout: LayoutOpt = "auto",
+    zoom_max: ZoomOpt = 1.25,
     overwrite: OverwriteOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -191,7 +212,7 @@ def analyze(
 
         if output.exists() and not overwrite:
             raise OutputError(f"{output} already exists (use --overwrite to replace it)")
-        plan_config = PlanConfig(aspect=Aspect.parse(aspect), motion=motion)
+        plan_config = PlanConfig(aspect=Aspect.parse(aspect), motion=motion, layout=layout, zoom_max=zoom_max)
         with _progress(quiet) as progress:
             path = plan_file(src, plan_config=plan_config, progress=progress)
         path.save(output)
@@ -207,6 +228,14 @@ def render(
     size: SizeOpt = None,
     crf: CrfOpt = 20,
     preset: PresetOpt = "veryfast",
+    layout: Annotated[
+        Optional[str],
+        typer.Option(
+            "--layout", "-l",
+            help="Show every shot as follow, split or fit instead of the layouts in the crop path "
+            "(split needs panels, which the planner saves for shots with two people).",
+        ),
+    ] = None,
     audio_tracks: AudioTracksOpt = "default",
     overwrite: OverwriteOpt = False,
     quiet: QuietOpt = False,
@@ -219,6 +248,8 @@ def render(
 
         config = RenderConfig(size=size, crf=crf, preset=preset, overwrite=overwrite, audio_tracks=audio_tracks)
         crop_path = CropPath.load(path)
+        if layout is not None:
+            crop_path = crop_path.with_layout(layout)
         with _progress(quiet) as progress:
             result = render_path(crop_path, src, output, config, progress)
         if not quiet:
@@ -273,6 +304,8 @@ def batch(
     crf: CrfOpt = 20,
     preset: PresetOpt = "veryfast",
     motion: MotionOpt = "calm",
+    layout: LayoutOpt = "auto",
+    zoom_max: ZoomOpt = 1.25,
     audio_tracks: AudioTracksOpt = "default",
     save_paths: Annotated[bool, typer.Option("--save-paths", help="Keep each crop path JSON beside its output.")] = False,
     jobs: Annotated[
@@ -295,7 +328,7 @@ def batch(
         from reframe.batch import run_batch
 
         options = dict(aspect=aspect, size=size, crf=crf, preset=preset, motion=motion, audio_tracks=audio_tracks,
-                       save_paths=save_paths, overwrite=overwrite)
+                       layout=layout, zoom_max=zoom_max, save_paths=save_paths, overwrite=overwrite)
         with _batch_progress(quiet) as progress:
             result = run_batch(sources, output, options, jobs=jobs, cluster=cluster, force=force, report=report,
                                progress=progress)
