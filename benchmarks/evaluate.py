@@ -7,10 +7,17 @@ crop with :mod:`reframe.quality`, and prints one table with the targets:
 - coverage >= 0.90 over all keyframes, and never below the centre crop on a clip;
 - sliced faces on < 3% of all keyframes.
 
+A frame is scored on what it shows (:meth:`CropPath.views`): a ``follow``
+shot on its window; a ``split`` shot on its two panels (a box is covered
+when one panel shows enough of it, sliced when some panel cuts it); a
+``fit`` shot on the whole picture (everything is covered, nothing sliced,
+however small it is on screen: ``--layout follow`` scores the one-window
+camera alone).
+
 Usage::
 
     python benchmarks/evaluate.py [--clips DIR] [--aspect 9:16] [--json out.json]
-                                  [--only NAME] [--path-dir DIR] [--baseline-only] [-v]
+                                  [--only NAME] [--path-dir DIR] [--layout L] [--baseline-only] [-v]
 
 The clips folder holds ``annotations/<clip stem>.json`` next to the videos; it
 defaults to ``$REFRAME_CLIPS`` or ``../shared/clips`` beside the repository.
@@ -78,12 +85,12 @@ def to_annotation_pixels(path: CropPath, ann: Annotation, notes: list[str]) -> n
     differ only for anamorphic sources, where a per-axis scale maps one onto
     the other.
     """
-    w = path.windows.copy()
+    w = path.views()  # what each frame shows: its window, its two split panels, or the fitted picture
     sw, sh = path.source.width, path.source.height
     if (sw, sh) != (ann.width, ann.height):
         notes.append(f"crop path is for {sw}x{sh}, annotation for {ann.width}x{ann.height}: windows rescaled")
-        w[:, [0, 2]] *= ann.width / sw
-        w[:, [1, 3]] *= ann.height / sh
+        w[..., [0, 2]] *= ann.width / sw
+        w[..., [1, 3]] *= ann.height / sh
     return w
 
 
@@ -118,7 +125,7 @@ def evaluate_clip(ann: Annotation, args: argparse.Namespace, aspect: Aspect, cli
             t0 = time.perf_counter()
             analysis = analyze(video, AnalyzeConfig(), progress=None)
             t1 = time.perf_counter()
-            path = plan(analysis, PlanConfig(aspect=aspect))
+            path = plan(analysis, PlanConfig(aspect=aspect, layout=args.layout))
             res.analysis_s, res.plan_s = t1 - t0, time.perf_counter() - t1
         if path.aspect != aspect:
             res.notes.append(f"crop path aspect is {path.aspect}, evaluated as {aspect}")
@@ -306,6 +313,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", action="append", default=[], metavar="NAME",
                     help="evaluate clips whose name contains NAME (repeatable)")
     ap.add_argument("--path-dir", type=Path, help="score saved crop paths <clip stem>.json from DIR instead of planning")
+    ap.add_argument("--layout", default="auto", choices=("auto", "follow", "split", "fit"),
+                    help="planner layout (default auto); a split shot is scored on its panels, a fit shot on "
+                    "the whole picture")
     ap.add_argument("--baseline-only", action="store_true", help="score the static centre crop alone")
     ap.add_argument("-v", "--verbose", action="store_true", help="list the failing keyframes of every clip")
     ap.add_argument("--strict", action="store_true", help="exit with status 1 when a target fails")

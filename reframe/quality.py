@@ -258,11 +258,19 @@ def score(windows: np.ndarray, annotation: Annotation, aspect: Aspect | str | No
     ``aspect`` sets the largest window used by the oversize-box rule; by
     default it is the windows' own (median) width-to-height ratio.
 
+    ``windows`` may instead be ``(N, K, 4)``: the K views a frame shows (the
+    panels of a split screen; NaN rows for unused views, as
+    :meth:`CropPath.views` gives). A box is then covered when one view shows
+    enough of it, and sliced when some view cuts it; steadiness is measured
+    on the first view.
+
     When ``N`` differs from ``annotation.frames`` (decoders disagree by a
     frame now and then), only frames present in both are scored and a note
     says so: keyframes past the last window are left out, shots are cut short.
     """
-    win = np.asarray(windows, dtype=np.float64).reshape(-1, 4)
+    arr = np.asarray(windows, dtype=np.float64)
+    views = arr if arr.ndim == 3 else arr.reshape(-1, 1, 4)
+    win = views[:, 0]
     n = min(len(win), annotation.frames)
     notes: list[str] = []
     if len(win) != annotation.frames:
@@ -284,17 +292,18 @@ def score(windows: np.ndarray, annotation: Annotation, aspect: Aspect | str | No
     for k in annotation.keyframes:
         if not 0 <= k.frame < n:
             continue
-        w = tuple(float(v) for v in win[k.frame])
-        must_in = tuple(inside_share(b, w) for b in k.must)
+        shown = [tuple(float(v) for v in view) for view in views[k.frame] if np.all(np.isfinite(view))]
+        must_in = tuple(max(inside_share(b, w) for w in shown) for b in k.must)
         must_req = tuple(required_share(b, max_window) for b in k.must)
         sliced = tuple(
             s
+            for w in shown
             for b in (*k.must, *k.optional)
             if b[2] <= SLICE_MAX_SIZE * w[2] and b[3] <= SLICE_MAX_SIZE * w[3]
             for s in (inside_share(b, w),)
             if SLICE_LOW <= s <= SLICE_HIGH
         )
-        results.append(KeyframeResult(k.frame, w, must_in, must_req, sliced))  # type: ignore[arg-type]
+        results.append(KeyframeResult(k.frame, shown[0], must_in, must_req, sliced))  # type: ignore[arg-type]
 
     speed, accel, p99 = steadiness(win[:n], annotation.shots, annotation.width)
     return QualityScore(
