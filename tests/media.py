@@ -596,3 +596,56 @@ def with_cut(
     hh = np.where(np.arange(n) < cut, base, base * after_scale)
     xs = np.where(np.arange(n) < cut, before_frac * width, after_frac * width)
     return make_clip(path, path_x=xs, head_height=hh, cut_frames=(cut,), **kwargs)
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A clip of two people and their head boxes per frame, ``(n_frames, 2, 4)`` ``[x, y, w, h]``, left first."""
+
+    path: Path
+    width: int
+    height: int
+    fps: Fraction
+    head_boxes: np.ndarray
+
+
+def two_people(
+    path: str | Path,
+    *,
+    width: int = 640,
+    height: int = 360,
+    fps: Fraction | int = Fraction(25),
+    seconds: float = 2.0,
+    x_fracs: tuple[float, float] = (0.17, 0.83),
+    head_frac: float = 0.3,
+    background: str = "rocket",
+    audio: bool = True,
+    preset: str = "ultrafast",
+    crf: int = 20,
+) -> Pair:
+    """Two astronauts (the right one mirrored) facing each other at ``x_fracs`` of the width, swaying a little.
+
+    Far apart by default: no window of a portrait aspect holds both heads.
+    """
+    fps = Fraction(fps)
+    n = int(round(seconds * fps))
+    hh = head_frac * height
+    cy = float(default_head_y(width, height, hh))
+    t = np.arange(n) / float(fps)
+    heads = [
+        [(x_fracs[0] * width + 4 * np.sin(2 * np.pi * ti / 1.9), cy, hh),
+         (x_fracs[1] * width - 3 * np.sin(2 * np.pi * ti / 2.3), cy, hh)]
+        for ti in t
+    ]
+    stills = (compose_frame(width, height, h, background=background, mirror=(False, True), seed=i)
+              for i, h in enumerate(heads))
+    boxes = np.empty((n, 2, 4))
+
+    def frames():
+        for i, still in enumerate(stills):
+            boxes[i] = still.head_boxes
+            yield still.image
+
+    pcm = _audio(int(round(seconds * 48000)), 48000, (0.5,)) if audio else None
+    encode(path, frames(), width=width, height=height, fps=fps, audio=pcm, preset=preset, crf=crf)
+    return Pair(Path(path), width, height, fps, boxes)

@@ -1,0 +1,254 @@
+"""Layouts (follow, split, fit), zoom and crop path version 2: on plain arrays, then on generated clips."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import media
+from reframe.compose import Compositor
+from reframe.config import Aspect, PlanConfig
+from reframe.croppath import CropPath
+from reframe.detections import Kind
+from reframe.errors import CropPathError, UsageError
+from reframe.plan import plan
+from reframe.quality import Annotation, score
+from reframe.render import _Warper, render
+from test_plan import FPS, H, W, analysis, info
+
+FULL = H * 9 / 16  # the full-height 9:16 window of a 1920x1080 source
+
+
+def head_boxes(path: CropPath, frame: int) -> np.ndarray:
+    """Head boxes ``[x1, y1, x2, y2]`` the analysis saw on a sampled frame."""
+    d = path.detections[frame]
+    return d.xyxy[d.kind == Kind.FACE]
+
+
+def share_inside(box, window) -> float:
+    x1, y1, x2, y2 = box
+    wx, wy, ww, wh = window
+    ix = max(0.0, min(x2, wx + ww) - max(x1, wx))
+    iy = max(0.0, min(y2, wy + wh) - max(y1, wy))
+    return ix * iy / ((x2 - x1) * (y2 - y1))
+
+
+def sway(*xs: float):
+    return lambda f: [x + 30 * np.sin(f / 9 + k) for k, x in enumerate(xs)]
+
+
+# -- planning on plain arrays ---------------------------------------------------
+
+
+@pytest.mark.parametrize("gap", [700, 900, 1200, 1500])
+def test_two_far_apart_people_are_never_sliced_by_a_follow_window(gap):
+    path = plan(analysis(150, sway(960 - gap / 2, 960 + gap / 2)), PlanConfig(layout="follow"))
+    assert path.shots[0].layout == "follow"
+    for f in sorted(path.detections):
+        for box in head_boxes(path, f):
+            s = share_inside(box, path.windows[f])
+            assert s < 0.02 or s > 0.98, (f, box, path.windows[f], s)
+
+
+def test_auto_splits_two_people_who_cannot_share_a_window_one_panel_each():
+    path = plan(analysis(150, sway(420, 1500)))
+    shot = path.shots[0]
+    assert shot.layout == "split" and "two people" in shot.reason
+    left, right = path.panels[0]
+    assert left.shape == right.shape == (150, 4)
+    for f in sorted(path.detections):
+        a, b = sorted(head_boxes(path, f), key=lambda box: box[0])
+        assert share_inside(a, left[f]) == 1.0 and share_inside(b, left[f]) == 0.0
+        assert share_inside(b, right[f]) == 1.0 and share_inside(a, right[f]) == 0.0
+    # Each panel has the output's half aspect (9:8) and stays inside the picture.
+    assert np.allclose(left[:, 2] / left[:, 3], 9 / 8) and np.allclose(right[:, 2] / right[:, 3], 9 / 8)
+    assert left[:, 0].min() >= 0 and (right[:, 0] + right[:, 2]).max() <= W
+    # A still pair gives still panels.
+    still = plan(analysis(150, lambda f: [420, 1500]))
+    assert np.ptp(still.panels[0], axis=1).max() == 0
+
+
+def test_two_close_people_get_a_slightly_wider_window_of_the_same_aspect():
+    path = plan(analysis(100, lambda f: [700, 1150]))
+    shot = path.shots[0]
+    assert shot.layout == "follow" and "zoomed out" in shot.reason
+    x, y, w, h = path.window(50)
+    assert FULL < w <= 1.25 * FULL and w / h == pytest.approx(9 / 16, abs=1e-3)
+    assert y < 0 and y + h > H  # taller than the picture: padded above and below
+    for box in head_boxes(path, 50):
+        assert share_inside(box, (x, y, w, h)) == 1.0
+    # Without zoom the window keeps the full height and one of them is left wholly out.
+    flat = plan(analysis(100, lambda f: [700, 1150]), PlanConfig(zoom_max=1.0))
+    assert flat.window(50)[2:] == (FULL, H)
+    assert sorted(round(share_inside(b, flat.window(50)), 2) for b in head_boxes(flat, 50)) == [0.0, 1.0]
+
+
+def test_more_than_two_people_spread_wide_are_fitted_and_one_person_is_followed():
+    three = plan(analysis(100, lambda f: [300, 960, 1600]))
+    assert three.shots[0].layout == "fit" and three.shots[0].reason.startswith("3 people")
+    assert three.views()[0, 0].tolist() == pytest.approx([0, H / 2 - W * 16 / 9 / 2, W, W * 16 / 9])
+    one = plan(analysis(100, lambda f: [500]))
+    assert one.shots[0].layout == "follow" and one.shots[0].reason == "one principal person followed"
+    assert not one.panels
+
+
+def test_layout_choices_per_shot_and_forced_layouts():
+    two_then_one = analysis(200, lambda f: [420, 1500] if f < 100 else [900], cuts=(100,))
+    auto = plan(two_then_one)
+    assert [s.layout for s in auto.shots] == ["split", "follow"]
+    assert set(auto.panels) == {0}
+    forced = plan(two_then_one, PlanConfig(layout="split"))
+    assert [s.layout for s in forced.shots] == ["split", "follow"]
+    assert "not two people" in forced.shots[1].reason
+    assert [s.layout for s in plan(two_then_one, PlanConfig(layout="fit")).shots] == ["fit", "fit"]
+    follow = plan(two_then_one, PlanConfig(layout="follow"))
+    assert [s.layout for s in follow.shots] == ["follow", "follow"]
+    assert set(follow.panels) == {0}  # kept, so the shot can be switched to split by hand
+    # The main window path is the same whatever the layout: it is the follow fallback.
+    assert np.array_equal(follow.windows, auto.windows)
+    with pytest.raises(UsageError):
+        PlanConfig(layout="mosaic")
+    with pytest.raises(UsageError):
+        PlanConfig(zoom_max=0.5)
+
+
+# -- the crop path, version 2 ---------------------------------------------------
+
+
+def test_version_2_round_trips_layouts_panels_and_content():
+    path = plan(analysis(120, sway(420, 1500), cuts=(60,)))
+    data = json.loads(path.to_json())
+    assert data["version"] == 2 and data["content"] == [0, 0, W, H]
+    shot = data["shots"][0]
+    assert {"layout", "motion", "reason", "panels"} <= set(shot)
+    assert [p[0][0] for p in shot["panels"]] == [0, 0] and shot["panels"][0][-1][0] == 59
+    assert len(shot["panels"][0]) < 60  # keyframes, not one window per frame
+    assert CropPath.from_json(path.to_json()) == path
+
+
+def test_version_1_files_still_load_as_follow_over_the_whole_picture():
+    v1 = {
+        "format": "reframe.croppath", "version": 1,
+        "source": {"name": "a.mp4", "width": W, "height": H, "fps": "25/1", "frame_count": 50, "duration": 2.0},
+        "aspect": "9:16",
+        "shots": [{"start": 0, "end": 50, "subject": "people", "motion": "calm", "note": "people followed"}],
+        "keyframes": [[0, 100, 0, FULL, H], [49, 300, 0, FULL, H]],
+    }
+    path = CropPath.from_dict(v1)
+    assert path.shots[0].layout == "follow" and path.content_box == (0, 0, W, H) and not path.panels
+    assert path.windows[49].tolist() == [300, 0, FULL, H]
+    assert path.with_layout("fit").views()[0, 0, 2] == W
+    assert path.with_layout("split").shots[0].layout == "follow"  # no panels: left as it was
+    with pytest.raises(CropPathError, match="no panels"):
+        path.with_layout("split", [0])
+    with pytest.raises(CropPathError, match="split but no panels"):
+        CropPath.from_dict({**v1, "shots": [{**v1["shots"][0], "layout": "split"}]})
+    with pytest.raises(CropPathError, match="layout 'grid'"):
+        CropPath.from_dict({**v1, "shots": [{**v1["shots"][0], "layout": "grid"}]})
+    with pytest.raises(CropPathError, match="version 3"):
+        CropPath.from_dict({**v1, "version": 3})
+
+
+def test_coverage_counts_a_face_shown_in_either_panel():
+    path = plan(analysis(100, lambda f: [420, 1500]))
+    ann = Annotation.from_dict({
+        "clip": "synthetic.mp4", "width": W, "height": H, "fps": FPS, "frames": 100, "shots": [[0, 99]],
+        "keyframes": [{"frame": f, "must": [[360, 300, 120, 144], [1440, 300, 120, 144]]} for f in (10, 50, 90)],
+    })
+    assert score(path.views(), ann, "9:16").coverage == 1.0
+    assert score(path.windows, ann, "9:16").coverage == 0.0  # one window cannot hold both
+
+
+# -- compositing on plain planes ------------------------------------------------
+
+
+def planes_with_edges(w: int = 640, h: int = 360):
+    """Grey planes with a white stripe at the left and right edges of the picture."""
+    y = np.full((h, w), 100, np.uint8)
+    y[:, :24] = y[:, -24:] = 235
+    return y, np.full((h // 2, w // 2), 128, np.uint8), np.full((h // 2, w // 2), 128, np.uint8)
+
+
+def test_fit_shows_the_whole_picture_width_between_blurred_bands():
+    path = plan(analysis(10, lambda f: [500]), PlanConfig(layout="fit"))
+    path = CropPath(path.source, Aspect(9, 16), path.windows, path.shots)
+    src = info(10)
+    y, u, v = planes_with_edges(W, H)
+    comp = Compositor(path, src, 540, 960, _Warper)
+    out = comp.frame(y, u, v, 0)[:960]
+    band = (960 - 304) // 2  # the picture is 540 x 304 at the vertical centre
+    middle = out[band + 8 : 960 - band - 8]
+    assert middle[:, :5].min() > 200 and middle[:, -5:].min() > 200  # both edges of the source are shown
+    assert middle[:, 100:440].max() < 120
+    top = out[: band - 8].astype(int)
+    assert np.abs(np.diff(top, axis=1)).max() <= 3  # blurred: no sharp edge in the bands
+
+
+def test_split_puts_each_panel_in_its_half():
+    path = plan(analysis(10, lambda f: [420, 1500]))
+    y = np.zeros((H, W), np.uint8)
+    y[:, : W // 2] = 60
+    y[:, W // 2 :] = 200
+    u = v = np.full((H // 2, W // 2), 128, np.uint8)
+    out = Compositor(path, info(10), 540, 960, _Warper).frame(y, u, v, 5)[:960]
+    assert np.all(out[:480] == 60) and np.all(out[480:] == 200)
+
+
+# -- generated clips ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pair(synthetic_media_dir: Path) -> media.Pair:
+    return media.two_people(synthetic_media_dir / "two_people.mp4")
+
+
+def faces_in(rgb: np.ndarray, detector) -> np.ndarray:
+    d = detector.detect(np.ascontiguousarray(rgb))
+    return d.xyxy[d.kind == Kind.FACE]
+
+
+def frame_rgb(path: Path, index: int) -> np.ndarray:
+    import av
+
+    with av.open(str(path)) as c:
+        for i, f in enumerate(c.decode(video=0)):
+            if i == index:
+                return f.to_ndarray(format="rgb24")
+    raise AssertionError(f"{path} has no frame {index}")
+
+
+def test_two_people_clip_is_split_and_each_panel_shows_one_face(pair, tmp_path):
+    from reframe.detect import FaceDetector
+    from reframe.pipeline import plan_file
+
+    path = plan_file(pair.path)
+    assert [s.layout for s in path.shots] == ["split"]
+    for f in range(0, 50, 10):
+        for k in range(2):
+            x, y, w, h = pair.head_boxes[f, k]
+            assert share_inside((x, y, x + w, y + h), path.panels[0][k, f]) > 0.95
+    dst = tmp_path / "split.mp4"
+    render(path, pair.path, dst)
+    rgb = frame_rgb(dst, 25)
+    assert rgb.shape == (1920, 1080, 3)
+    with FaceDetector() as detector:
+        top, bottom = faces_in(rgb[:960], detector), faces_in(rgb[960:], detector)
+        assert len(top) == 1 and len(bottom) == 1
+        # Edited by hand to fit, the same path renders the whole picture: both faces side by side.
+        path_json = tmp_path / "p.json"
+        path.save(path_json)
+        data = json.loads(path_json.read_text())
+        data["shots"][0]["layout"] = "fit"
+        path_json.write_text(json.dumps(data))
+        fitted = tmp_path / "fit.mp4"
+        render(CropPath.load(path_json), pair.path, fitted)
+        rgb = frame_rgb(fitted, 25)
+        found = faces_in(rgb, detector)
+    assert len(found) == 2
+    band = (1920 - 608) // 2
+    assert all(band - 4 <= b[1] and b[3] <= 1920 - band + 4 for b in found)  # inside the sharp picture
+    centres = sorted((found[:, 0] + found[:, 2]) / 2)
+    assert centres[0] < 300 and centres[1] > 780  # one at each side: the whole width is shown
