@@ -213,30 +213,96 @@ def _readings(frames: np.ndarray, samples: list[Detections], subject: str, frame
 
 # -- layouts ------------------------------------------------------------------
 
-# A lead counts as a principal subject of a sample when it scores at least
-# this share of the sample's best lead (faces in the background do not).
-_PRINCIPAL = 0.25
-# Share of a shot's samples that must show two principal subjects or more
-# for the shot to count as a group (otherwise one subject is followed).
-_GROUP_SHARE = 0.5
-# Share of those samples the chosen zoom must fit the whole group in.
+# A subject seen on at least this share of a shot's samples persists through
+# it (detectors miss a turned head now and then; a passer-by is seen briefly).
+_PERSIST = 0.3
+# A persistent subject is principal when its typical score is at least this
+# share of the strongest one's (a face far in the background is not).
+_PRINCIPAL = 0.1
+# Share of the group's samples the chosen zoom must fit it in.
 _ZOOM_QUANTILE = 80
+# A group that fits in the widest window on this share of the samples is
+# still followed in one window (a split or fit would show it apart when it
+# is together); the follower keeps the others out when it is not.
+_TOGETHER = 0.5
 # A split panel is this many face heights tall (a close-up with shoulders),
 # but at least this share of the picture height (bounded upscaling).
 _PANEL_FACES = 4.0
 _PANEL_MIN_HEIGHT = 0.5
+# Narrowed to keep a close neighbour out, a panel stays this many faces tall.
+_PANEL_MIN_FACES = 1.6
 
 
-def _principals(cands: list[_Subject]) -> list[_Subject]:
-    leads = [c for c in cands if c.lead]
-    if not leads:
+@dataclass
+class _Track:
+    """One subject followed from sample to sample: where it was seen and the sample's other candidates."""
+
+    seen: list[tuple[int, _Subject, list[_Subject]]]
+
+    @property
+    def centre(self) -> float:
+        box = self.seen[-1][1].box
+        return float(box[0] + box[2]) / 2
+
+    def edges(self, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Its left and right edges at ``frames``, interpolated between sightings."""
+        at = [f for f, _, _ in self.seen]
+        return (np.interp(frames, at, [float(s.box[0]) for _, s, _ in self.seen]),
+                np.interp(frames, at, [float(s.box[2]) for _, s, _ in self.seen]))
+
+
+def _tracks(readings, subject: str, window: float) -> list[_Track]:
+    """The shot's leads linked across samples by nearest centre (a sample is a fifth of a second)."""
+    tracks: list[_Track] = []
+    for f, cands, kind in readings:
+        if kind != subject:
+            continue
+        leads = [c for c in cands if c.lead]
+        centres = [float(c.box[0] + c.box[2]) / 2 for c in leads]
+        near = sorted(
+            (abs(cx - t.centre), i, j)
+            for i, (c, cx) in enumerate(zip(leads, centres))
+            for j, t in enumerate(tracks)
+            if abs(cx - t.centre) <= max(2.0 * float(c.box[2] - c.box[0]), 0.25 * window)
+        )
+        taken_leads, taken_tracks = set(), set()
+        for _, i, j in near:
+            if i not in taken_leads and j not in taken_tracks and tracks[j].seen[-1][0] != f:
+                tracks[j].seen.append((f, leads[i], cands))
+                taken_leads.add(i)
+                taken_tracks.add(j)
+        tracks += [_Track([(f, c, cands)]) for i, c in enumerate(leads) if i not in taken_leads]
+    return tracks
+
+
+def _principal_tracks(readings, subject: str, window: float) -> list[_Track]:
+    """The subjects that persist through the shot and matter, strongest first."""
+    samples = sum(k == subject for _, _, k in readings)
+    lasting = [t for t in _tracks(readings, subject, window) if len(t.seen) >= _PERSIST * samples]
+    if not lasting:
         return []
-    top = max(c.score for c in leads)
-    return [c for c in leads if c.score >= _PRINCIPAL * top]
+    strength = [float(np.median([s.score for _, s, _ in t.seen])) for t in lasting]
+    order = np.argsort(strength)[::-1]
+    return [lasting[i] for i in order if strength[i] >= _PRINCIPAL * max(strength)]
 
 
-def _span(subjects: list[_Subject]) -> float:
-    return max(float(s.box[2]) for s in subjects) - min(float(s.box[0]) for s in subjects)
+def _panel_readings(track: _Track) -> list:
+    """One person's readings for a split panel: the others become leads too weak to be framed
+    with this person (see :func:`_group`), so they are kept wholly out of the panel."""
+    return [
+        (f, [person] + [_Subject(c.box, person.score * 1e-3, avoid=c.avoid) for c in cands if c is not person], "people")
+        for f, person, cands in track.seen
+    ]
+
+
+def _room(person: _Subject, others: list[_Subject]) -> float:
+    """The widest window centred on ``person`` that leaves every other face wholly out."""
+    c = float(person.box[0] + person.box[2]) / 2
+    gaps = [
+        2 * (float(o.box[0]) - c) if o.box[0] + o.box[2] > 2 * c else 2 * (c - float(o.box[2]))
+        for o in others if o.avoid >= 1.0
+    ]
+    return max(min(gaps, default=np.inf), 0.0)
 
 
 @dataclass(frozen=True)
@@ -249,35 +315,6 @@ class _Layout:
     pair: tuple[list, list] | None = None
 
 
-def _pair_readings(readings) -> tuple[list, list] | None:
-    """Split a shot's readings into the two principal people's, left person first.
-
-    Each person's readings keep the other subjects as things to keep wholly
-    out of their panel. None unless two principal people share most samples.
-    """
-    people = [(f, c) for f, c, k in readings if k == "people"]
-    if not people or np.mean([len(_principals(c)) >= 2 for _, c in people]) < _GROUP_SHARE:
-        return None
-    tracks: tuple[list, list] = ([], [])
-    last = [None, None]  # last centre of the left and the right person
-    for f, cands in people:
-        prin = sorted(_principals(cands), key=lambda c: -c.score)[:2]
-        if len(prin) == 2:
-            prin.sort(key=lambda c: float(c.box[0] + c.box[2]))
-            sides = [0, 1]
-        else:
-            cx = float(prin[0].box[0] + prin[0].box[2]) / 2
-            known = [abs(cx - p) if p is not None else np.inf for p in last]
-            sides = [int(np.argmin(known))] if np.isfinite(min(known)) else []
-        for person, side in zip(prin, sides):
-            last[side] = float(person.box[0] + person.box[2]) / 2
-            # The others become leads too weak to be framed with this person
-            # (see _group), so they are kept wholly out of the panel.
-            others = [_Subject(c.box, person.score * 1e-3, avoid=c.avoid) for c in cands if c is not person]
-            tracks[side].append((f, [_Subject(person.box, person.score)] + others, "people"))
-    return tracks if all(tracks) else None
-
-
 def _choose_layout(readings, subject: str, window: float, max_zoom: float, forced: str) -> _Layout:
     """The shot's layout, its zoom and a sentence saying why.
 
@@ -285,28 +322,40 @@ def _choose_layout(readings, subject: str, window: float, max_zoom: float, force
     wider a ``follow`` window may become. ``forced`` is the user's layout,
     or ``auto``.
     """
-    pair = _pair_readings(readings)
+    framed = subject not in ("salient", "none")
+    principal = _principal_tracks(readings, subject, window) if framed else []
+    pair = None
+    if subject == "people" and len(principal) >= 2:
+        two = sorted(principal[:2], key=lambda t: t.centre)  # left person first
+        pair = (_panel_readings(two[0]), _panel_readings(two[1]))
     if forced == "fit":
         return _Layout("fit", "fit chosen for every shot", pair=pair)
-    own = [c for _, c, k in readings if k == subject and subject not in ("salient", "none")]
-    groups = [p for p in (_principals(c) for c in own) if len(p) >= 2]
-    if not own:
-        layout = _Layout("follow", "no subject to frame" if not readings else f"only {subject} regions: followed gently")
-    elif len(groups) < _GROUP_SHARE * len(own):
-        wide = np.median([max(float(s.box[2] - s.box[0]) for s in _principals(c)) for c in own]) > window
+    who = {"people": "people", "animal": "animals", "object": "objects"}.get(subject, subject)
+    if not principal:
+        layout = _Layout("follow", "no subject to frame" if not framed else f"no {subject} seen for long: followed")
+    elif len(principal) == 1:
+        box = np.median([float(s.box[2] - s.box[0]) for _, s, _ in principal[0].seen])
+        one = "person" if subject == "people" else subject
         layout = (
-            _Layout("fit", f"the {subject} is wider than the window: the whole picture")
-            if wide else _Layout("follow", f"one principal {'person' if subject == 'people' else subject} followed")
+            _Layout("fit", f"the {'face' if subject == 'people' else subject} is wider than the window: the whole picture")
+            if box > window else _Layout("follow", f"one principal {one} followed")
         )
     else:
-        count = int(round(np.median([len(g) for g in groups])))
-        who = "people" if subject == "people" else f"{subject}s"
-        need = float(np.percentile([_span(g) / (_GROUP_FILL * window) for g in groups], _ZOOM_QUANTILE))
-        if need <= 1.0:
+        frames = np.array([f for f, _, k in readings if k == subject], float)
+        edges = [t.edges(frames) for t in principal]
+        span = np.max([r for _, r in edges], axis=0) - np.min([lft for lft, _ in edges], axis=0)
+        need = span / (_GROUP_FILL * window)  # the zoom each sample needs to hold the whole group
+        zoom = min(max_zoom, float(np.ceil(np.percentile(need, _ZOOM_QUANTILE) * 100) / 100))
+        together = float(np.mean(need <= zoom + 1e-9))
+        count = len(principal)
+        if together >= _ZOOM_QUANTILE / 100 and zoom <= 1.0:
             layout = _Layout("follow", f"the {count} {who} fit in one window")
-        elif need <= max_zoom:
-            zoom = float(np.ceil(need * 100) / 100)
+        elif together >= _ZOOM_QUANTILE / 100:
             layout = _Layout("follow", f"the {count} {who} fit in one window zoomed out {zoom:.2f}x", zoom)
+        elif together >= _TOGETHER:
+            layout = _Layout(
+                "follow", f"the {count} {who} fit in one window zoomed out {zoom:.2f}x most of the time", zoom
+            )
         elif count == 2 and pair is not None:
             layout = _Layout("split", "two people too far apart for one window: one panel each")
         else:
@@ -372,8 +421,10 @@ class Planner:
         cx, cy, cw, ch = content
         _, ratio = panel_layout(self.config.aspect)
         face = float(np.median([c[0].box[3] - c[0].box[1] for _, c, _ in readings]))
-        ph = min(ch, max(_PANEL_FACES * face, _PANEL_MIN_HEIGHT * ch))
-        pw = min(cw, ph * float(ratio))
+        pw = min(cw, ch * float(ratio), max(_PANEL_FACES * face, _PANEL_MIN_HEIGHT * ch) * float(ratio))
+        # Narrow enough to leave a close neighbour's face wholly out (down to a tight close-up).
+        room = [_room(c[0], c[1:]) for _, c, _ in readings]
+        pw = max(min(pw, float(np.percentile(room, 20))), _PANEL_MIN_FACES * face * float(ratio))
         ph = pw / float(ratio)
         xs, _ = self._axis(0, readings, start, end, pw, cx, cw, fps)
         ys, _ = self._axis(1, readings, start, end, ph, cy, ch, fps)
