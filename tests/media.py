@@ -607,6 +607,7 @@ class Pair:
     height: int
     fps: Fraction
     head_boxes: np.ndarray
+    cut_frames: tuple[int, ...] = ()
 
 
 def two_people(
@@ -616,36 +617,40 @@ def two_people(
     height: int = 360,
     fps: Fraction | int = Fraction(25),
     seconds: float = 2.0,
-    x_fracs: tuple[float, float] = (0.17, 0.83),
+    shots: Sequence[tuple[float, float]] = ((0.17, 0.83),),
     head_frac: float = 0.3,
-    background: str = "rocket",
+    background: Sequence[str] = ("rocket", "hubble"),
     audio: bool = True,
     preset: str = "ultrafast",
     crf: int = 20,
+    extra_ffmpeg: Sequence[str] = (),
 ) -> Pair:
-    """Two astronauts (the right one mirrored) facing each other at ``x_fracs`` of the width, swaying a little.
+    """Two astronauts (the right one mirrored) facing each other, swaying a little.
 
-    Far apart by default: no window of a portrait aspect holds both heads.
+    ``shots`` gives, for each shot of equal length, the two heads' centres as
+    fractions of the width; the background changes at each cut. Far apart by
+    default: no window of a portrait aspect holds both heads.
     """
     fps = Fraction(fps)
     n = int(round(seconds * fps))
+    per_shot = n / len(shots)
+    cuts = tuple(int(round(k * per_shot)) for k in range(1, len(shots)))
     hh = head_frac * height
     cy = float(default_head_y(width, height, hh))
-    t = np.arange(n) / float(fps)
-    heads = [
-        [(x_fracs[0] * width + 4 * np.sin(2 * np.pi * ti / 1.9), cy, hh),
-         (x_fracs[1] * width - 3 * np.sin(2 * np.pi * ti / 2.3), cy, hh)]
-        for ti in t
-    ]
-    stills = (compose_frame(width, height, h, background=background, mirror=(False, True), seed=i)
-              for i, h in enumerate(heads))
     boxes = np.empty((n, 2, 4))
 
     def frames():
-        for i, still in enumerate(stills):
+        for i in range(n):
+            k = int(i // per_shot)
+            t = i / float(fps)
+            left, right = shots[k]
+            heads = [(left * width + 4 * np.sin(2 * np.pi * t / 1.9), cy, hh),
+                     (right * width - 3 * np.sin(2 * np.pi * t / 2.3), cy, hh)]
+            still = compose_frame(width, height, heads, background=background[k % len(background)],
+                                  mirror=(False, True), seed=i)
             boxes[i] = still.head_boxes
             yield still.image
 
     pcm = _audio(int(round(seconds * 48000)), 48000, (0.5,)) if audio else None
-    encode(path, frames(), width=width, height=height, fps=fps, audio=pcm, preset=preset, crf=crf)
-    return Pair(Path(path), width, height, fps, boxes)
+    encode(path, frames(), width=width, height=height, fps=fps, audio=pcm, preset=preset, crf=crf, extra=extra_ffmpeg)
+    return Pair(Path(path), width, height, fps, boxes, cuts)
