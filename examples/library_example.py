@@ -23,7 +23,7 @@ def main() -> None:
     for aspect in ("9:16", "4:5"):
         path = reframe.plan(analysis, reframe.PlanConfig(aspect=aspect))
         for shot in path.shots:
-            print(f"  {aspect} shot {shot.start}-{shot.end}: {shot.subject} ({shot.note})")
+            print(f"  {aspect} shot {shot.start}-{shot.end}: {shot.subject}, {shot.layout} ({shot.reason}; {shot.note})")
         json_file = OUT / f"demo_{aspect.replace(':', 'x')}.path.json"
         path.save(json_file)
         result = reframe.render(path, SRC, OUT / f"demo_{aspect.replace(':', 'x')}.mp4",

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import media
 import numpy as np
 import pytest
+from test_plan import FPS, H, W, analysis, info
 
-import media
 from reframe.compose import Compositor
 from reframe.config import Aspect, PlanConfig
 from reframe.croppath import CropPath
@@ -17,7 +18,6 @@ from reframe.errors import CropPathError, UsageError
 from reframe.plan import plan
 from reframe.quality import Annotation, score
 from reframe.render import _Warper, render
-from test_plan import FPS, H, W, analysis, info
 
 FULL = H * 9 / 16  # the full-height 9:16 window of a 1920x1080 source
 
