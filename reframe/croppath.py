@@ -176,7 +176,8 @@ class CropPath:
             if a.end != b.start:
                 raise CropPathError(f"shots [{a.start}, {a.end}) and [{b.start}, {b.end}) are not adjacent")
         cx, cy, cw, ch = self.content_box
-        if cw <= 1 or ch <= 1 or cx < 0 or cy < 0 or cx + cw > self.source.width + 0.011 or cy + ch > self.source.height + 0.011:
+        W, H, tol = self.source.width, self.source.height, 0.011
+        if cw <= 1 or ch <= 1 or cx < 0 or cy < 0 or cx + cw > W + tol or cy + ch > H + tol:
             raise CropPathError(f"content box {list(self.content_box)} is not inside the source")
         starts = {s.start: s for s in self.shots}
         for start, tracks in self.panels.items():
@@ -184,7 +185,9 @@ class CropPath:
             if shot is None:
                 raise CropPathError(f"panels given for frame {start}, which starts no shot")
             if tracks.shape != (2, len(shot), 4):
-                raise CropPathError(f"shot [{shot.start}, {shot.end}) needs two panel tracks of {len(shot)} windows each")
+                raise CropPathError(
+                    f"shot [{shot.start}, {shot.end}) needs two panel tracks of {len(shot)} windows each"
+                )
             for track in tracks:
                 self._check_windows(track, "panel window of frame", start)
         for shot in self.shots:

@@ -289,8 +289,10 @@ def _principal_tracks(readings, subject: str, window: float) -> list[_Track]:
 def _panel_readings(track: _Track) -> list:
     """One person's readings for a split panel: the others become leads too weak to be framed
     with this person (see :func:`_group`), so they are kept wholly out of the panel."""
+    weak = 1e-3  # far below _group's share for framing a lead together with the principal one
     return [
-        (f, [person] + [_Subject(c.box, person.score * 1e-3, avoid=c.avoid) for c in cands if c is not person], "people")
+        (f, [person, *(_Subject(c.box, person.score * weak, avoid=c.avoid) for c in cands if c is not person)],
+         "people")
         for f, person, cands in track.seen
     ]
 
@@ -335,9 +337,9 @@ def _choose_layout(readings, subject: str, window: float, max_zoom: float, force
         layout = _Layout("follow", "no subject to frame" if not framed else f"no {subject} seen for long: followed")
     elif len(principal) == 1:
         box = np.median([float(s.box[2] - s.box[0]) for _, s, _ in principal[0].seen])
-        one = "person" if subject == "people" else subject
+        one, part = ("person", "face") if subject == "people" else (subject, subject)
         layout = (
-            _Layout("fit", f"the {'face' if subject == 'people' else subject} is wider than the window: the whole picture")
+            _Layout("fit", f"the {part} is wider than the window: the whole picture")
             if box > window else _Layout("follow", f"one principal {one} followed")
         )
     else:
@@ -345,17 +347,14 @@ def _choose_layout(readings, subject: str, window: float, max_zoom: float, force
         edges = [t.edges(frames) for t in principal]
         span = np.max([r for _, r in edges], axis=0) - np.min([lft for lft, _ in edges], axis=0)
         need = span / (_GROUP_FILL * window)  # the zoom each sample needs to hold the whole group
-        zoom = min(max_zoom, float(np.ceil(np.percentile(need, _ZOOM_QUANTILE) * 100) / 100))
+        zoom = min(max_zoom, max(1.0, float(np.ceil(np.percentile(need, _ZOOM_QUANTILE) * 100) / 100)))
         together = float(np.mean(need <= zoom + 1e-9))
         count = len(principal)
-        if together >= _ZOOM_QUANTILE / 100 and zoom <= 1.0:
-            layout = _Layout("follow", f"the {count} {who} fit in one window")
-        elif together >= _ZOOM_QUANTILE / 100:
-            layout = _Layout("follow", f"the {count} {who} fit in one window zoomed out {zoom:.2f}x", zoom)
+        fits = f"the {count} {who} fit in one window" + (f" zoomed out {zoom:.2f}x" if zoom > 1 else "")
+        if together >= _ZOOM_QUANTILE / 100:
+            layout = _Layout("follow", fits, zoom)
         elif together >= _TOGETHER:
-            layout = _Layout(
-                "follow", f"the {count} {who} fit in one window zoomed out {zoom:.2f}x most of the time", zoom
-            )
+            layout = _Layout("follow", f"{fits} most of the time", zoom)
         elif count == 2 and pair is not None:
             layout = _Layout("split", "two people too far apart for one window: one panel each")
         else:
