@@ -18,6 +18,7 @@ from .config import AnalyzeConfig, ProgressCallback, even
 from .detections import Detections, Kind
 from .probe import VideoInfo, probe
 from .shots import CutDetector
+from .speaker import speech_activity, with_mouth_activity
 
 _THUMB_LONG_SIDE = 160
 
@@ -35,6 +36,8 @@ class Analysis:
     cuts: tuple[int, ...]
     samples: dict[int, Detections] = field(repr=False)
     content: tuple[float, float, float, float] | None = None  # picture inside burned-in bars: x, y, w, h
+    # Speech probability at each sampled frame (see reframe.speaker); None without audio.
+    speech: dict[int, float] | None = None
 
     @property
     def content_box(self) -> tuple[float, float, float, float]:
@@ -93,14 +96,16 @@ class Analyzer:
         samples: dict[int, Detections] = {}
         bars = BarFinder()
         n = max(1, info.frame_count)
+        last = None  # the frame decoded before this one, for mouth motion
         with FrameReader(info) as reader:
             for frame in reader:
+                before, last = last, frame
                 thumb = frame.to_rgb(tw, th)
                 bars.add(thumb)
                 if cuts.push(frame.index, thumb):
                     # A new shot: look at it now, fully, and compare nothing across the cut.
                     next_sample = next_scan = -1.0
-                    previous, known = None, Detections.empty()
+                    previous, known, before = None, Detections.empty(), None
                 if frame.time + 1e-9 < next_sample:
                     continue
                 next_sample = frame.time + period
@@ -110,6 +115,7 @@ class Analyzer:
                 rgb = frame.to_rgb(aw, ah)
                 found = self._detect(rgb, previous, full_scan, known)
                 known = found[found.kind <= Kind.PERSON]
+                found = _with_mouths(found, rgb, before, aw, ah)
                 samples[frame.index] = found.scaled(*to_source)
                 previous = rgb
                 if progress:
@@ -118,7 +124,7 @@ class Analyzer:
         if progress:
             progress("analyze", 1.0)
         content = bars.content(info.width, info.height)
-        return Analysis(info, found, samples, content)
+        return Analysis(info, found, samples, content, _speech(info, samples))
 
     def _detect(self, rgb: np.ndarray, previous: np.ndarray | None, full_scan: bool, known: Detections) -> Detections:
         objects = self.objects.detect(rgb) if self.objects is not None else Detections.empty()
@@ -130,6 +136,26 @@ class Analyzer:
         # nothing of a higher kind is on screen.
         salient = self.saliency.detect(rgb, previous)
         return Detections.concat([faces, objects, salient])
+
+
+def _with_mouths(found: Detections, rgb: np.ndarray, before, width: int, height: int) -> Detections:
+    """Mouth activity of the faces found, from this frame and the one decoded before it."""
+    if before is None or not np.any(found.kind == Kind.FACE):
+        return found
+    import cv2
+
+    return with_mouth_activity(found, cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), before.to_gray(width, height))
+
+
+def _speech(info: VideoInfo, samples: dict[int, Detections]) -> dict[int, float] | None:
+    """Speech probability at each sampled frame, from the default audio stream."""
+    audio = info.default_audio
+    track = speech_activity(info.path, audio.index) if audio is not None else None
+    if track is None:
+        return None
+    frames = sorted(samples)
+    times = info.timestamps[np.minimum(frames, len(info.timestamps) - 1)]
+    return {f: round(float(p), 3) for f, p in zip(frames, track.at(times))}
 
 
 class BarFinder:
