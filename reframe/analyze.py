@@ -10,6 +10,7 @@ analysis size.
 from __future__ import annotations
 
 import os
+from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,7 +19,7 @@ from .config import AnalyzeConfig, ProgressCallback, even
 from .detections import Detections, Kind
 from .probe import VideoInfo, probe
 from .shots import CutDetector
-from .speaker import speech_activity, with_mouth_activity
+from .speaker import MOUTH_GAP_SECONDS, speech_activity, with_mouth_activity
 
 _THUMB_LONG_SIDE = 160
 
@@ -96,16 +97,20 @@ class Analyzer:
         samples: dict[int, Detections] = {}
         bars = BarFinder()
         n = max(1, info.frame_count)
-        last = None  # the frame decoded before this one, for mouth motion
+        # The frames decoded just before this one: mouths are compared across MOUTH_GAP_SECONDS.
+        recent: deque = deque(maxlen=max(1, round(MOUTH_GAP_SECONDS * float(info.fps))))
         with FrameReader(info) as reader:
             for frame in reader:
-                before, last = last, frame
+                before = recent[0] if len(recent) == recent.maxlen else None
+                recent.append(frame)
                 thumb = frame.to_rgb(tw, th)
                 bars.add(thumb)
                 if cuts.push(frame.index, thumb):
                     # A new shot: look at it now, fully, and compare nothing across the cut.
                     next_sample = next_scan = -1.0
                     previous, known, before = None, Detections.empty(), None
+                    recent.clear()
+                    recent.append(frame)
                 if frame.time + 1e-9 < next_sample:
                     continue
                 next_sample = frame.time + period
@@ -139,7 +144,7 @@ class Analyzer:
 
 
 def _with_mouths(found: Detections, rgb: np.ndarray, before, width: int, height: int) -> Detections:
-    """Mouth activity of the faces found, from this frame and the one decoded before it."""
+    """Mouth activity of the faces found, from this frame and ``before``, decoded a moment earlier."""
     if before is None or not np.any(found.kind == Kind.FACE):
         return found
     import cv2

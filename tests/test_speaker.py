@@ -200,3 +200,11 @@ def test_without_audio_the_planner_keeps_its_usual_subject(tmp_path, conversatio
     path = plan(analysis)
     assert np.ptp(path.windows[:, 0]) == 0.0  # one subject, held still
     assert "speaker" not in path.shots[0].note
+
+
+def test_mouth_activity_is_kept_in_the_crop_path_json():
+    d = Detections(np.array([[0, 0, 50, 60], [100, 0, 150, 60]]), np.full(2, 0.9), np.full(2, Kind.FACE),
+                   np.array([0.25, np.nan]))
+    back = Detections.from_list(d.to_list())
+    assert back.activity[0] == pytest.approx(0.25) and np.isnan(back.activity[1])
+    assert "activity" not in d.to_list()[1]
