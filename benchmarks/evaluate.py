@@ -70,7 +70,7 @@ class ClipResult:
     centre: QualityScore
     reframe: QualityScore | None = None
     previous: QualityScore | None = None
-    analysis_s: float | None = None
+    analysis_s: float | None = None  # None: not analysed here (cached, saved paths, centre only)
     plan_s: float | None = None
     error: str | None = None
     notes: list[str] = field(default_factory=list)
@@ -144,7 +144,7 @@ def analysis_fingerprint() -> str:
 
 
 def cached_analysis(video: Path, cache: Path | None, fingerprint: str, analyze, config):
-    """(analysis, pickle path or None, seconds spent analysing; 0 when cached)."""
+    """(analysis, pickle path or None, seconds spent analysing; None when cached)."""
     st = video.stat()
     pkl = None
     if cache is not None:
@@ -152,7 +152,7 @@ def cached_analysis(video: Path, cache: Path | None, fingerprint: str, analyze, 
         pkl = cache / f"{video.stem}-{key}.pickle"
         if pkl.is_file():
             with open(pkl, "rb") as f:
-                return pickle.load(f), pkl, 0.0
+                return pickle.load(f), pkl, None
     t0 = time.perf_counter()
     analysis = analyze(video, config, progress=None)
     spent = time.perf_counter() - t0
@@ -211,7 +211,9 @@ def plan_with_revision(rev: str, pickles: list[Path], aspect: Aspect) -> dict[Pa
     return out
 
 
-def evaluate_clip(ann: Annotation, args: argparse.Namespace, aspect: Aspect, clips: Path, planner) -> tuple[ClipResult, Path | None]:
+def evaluate_clip(
+    ann: Annotation, args: argparse.Namespace, aspect: Aspect, clips: Path, planner
+) -> tuple[ClipResult, Path | None]:
     """The clip's scores, and the pickle of its analysis (for the earlier planner)."""
     res = ClipResult(ann, score(centre_windows(ann, aspect), ann, aspect))
     pkl = None
@@ -225,7 +227,9 @@ def evaluate_clip(ann: Annotation, args: argparse.Namespace, aspect: Aspect, cli
             video = clips / ann.clip
             if not video.is_file():
                 raise FileNotFoundError(f"video {video} not found")
-            analysis, pkl, res.analysis_s = cached_analysis(video, args.cache, args.fingerprint, analyze, AnalyzeConfig())
+            analysis, pkl, res.analysis_s = cached_analysis(
+                video, args.cache, args.fingerprint, analyze, AnalyzeConfig()
+            )
             t1 = time.perf_counter()
             path = plan(analysis, PlanConfig(aspect=aspect))
             res.plan_s = time.perf_counter() - t1
@@ -281,7 +285,7 @@ def build_table(results: list[ClipResult], who: list[str]) -> tuple[list[str], l
             _cell(sc, lambda s: s.p99_accel, ".2f"),
             _cell(sc, lambda s: s.still_accel, ".3f"),
             (_cell(sc, _cuts, ".0f") + f" of {c.cuts}") if c.cuts else "-",
-            _f(res.analysis_s, ".1f"),
+            _f(res.analysis_s, ".1f") if res.analysis_s is not None else ("cached" if res.size else "-"),
         ])
     # Totals compare like with like: clips a planner failed on are left out of every column.
     ok = [res for res in results if all(s is not None for s in res.scores(who))]
@@ -312,8 +316,8 @@ def targets(results: list[ClipResult], main: str) -> list[tuple[str, str, bool]]
     out = [
         (f"coverage >= {COVERAGE_TARGET:.2f} over all keyframes", f"{p.coverage:.3f} ({p.covered}/{p.keyframes})",
          p.coverage >= COVERAGE_TARGET),
-        (f"sliced faces < {100 * SLICED_TARGET:.0f}% of keyframes", f"{100 * p.sliced_share:.1f}% ({p.sliced}/{p.keyframes})",
-         p.sliced_share < SLICED_TARGET),
+        (f"sliced faces < {100 * SLICED_TARGET:.0f}% of keyframes",
+         f"{100 * p.sliced_share:.1f}% ({p.sliced}/{p.keyframes})", p.sliced_share < SLICED_TARGET),
         (f"mean acceleration on still-subject shots < {STILL_ACCEL_TARGET} per mille of the width per frame^2",
          f"{_f(still, '.4f')} over {sum(s.still_shots for s in ok_scores)} shots", not still >= STILL_ACCEL_TARGET),
         ("no window motion in the 2 frames after a cut",
@@ -348,6 +352,7 @@ def print_report(results: list[ClipResult], args: argparse.Namespace, aspect: As
         "speed, accel: mean |d|, |d2| of the window centre x per frame, in thousandths of the source width",
         "still accel: mean |d2| on shots whose subject stays put (reframe.quality.still_shots)",
         "cuts moving: cuts after which the window moves within 2 frames",
+        "analysis s: seconds spent analysing in this run (cached: the analysis was loaded from the cache)",
     ]
     notes = []
     for res in results:
@@ -410,7 +415,9 @@ def _share(v: float) -> float | None:
     return None if math.isnan(v) else v
 
 
-def write_json(out: Path, results: list[ClipResult], tg, args: argparse.Namespace, aspect: Aspect, who: list[str]) -> None:
+def write_json(
+    out: Path, results: list[ClipResult], tg, args: argparse.Namespace, aspect: Aspect, who: list[str]
+) -> None:
     totals = {}
     for w in who:
         scores = [getattr(res, w) for res in results if getattr(res, w) is not None]

@@ -213,10 +213,15 @@ def _readings(frames: np.ndarray, samples: list[Detections], subject: str, frame
 _SPEAKER_LEAD = 3.0
 
 
-def _follow_speaker(readings, frames: np.ndarray, samples: list[Detections], speech: dict[int, float] | None, fps: float):
-    """The readings with the active speaker (:mod:`reframe.speaker`) ranked first, and a note of why."""
+def _follow_speaker(
+    readings, frames: np.ndarray, times: np.ndarray, samples: list[Detections], speech: dict[int, float] | None
+):
+    """The readings with the active speaker (:mod:`reframe.speaker`) ranked first, and a note of why.
+
+    ``frames`` are the shot's sampled frames, ``times`` their times in seconds.
+    """
     heard = None if speech is None else np.array([speech.get(int(f), 0.0) for f in frames])
-    track: SpeakerTrack = speaker_track(frames / fps, samples, heard)
+    track: SpeakerTrack = speaker_track(times, samples, heard)
     if not track.found:
         why = "no audio" if speech is None else "no mouth seen moving while speech is heard"
         return readings, f"{why}: the most prominent, most persistent person leads"
@@ -263,7 +268,8 @@ class Planner:
             readings = _readings(in_shot, samples, subject, size, fps)
             why = ""
             if subject == "people":
-                readings, why = _follow_speaker(readings, in_shot, samples, analysis.speech, fps)
+                times = info.timestamps[np.minimum(in_shot, len(info.timestamps) - 1)]
+                readings, why = _follow_speaker(readings, in_shot, times, samples, analysis.speech)
             xs, note = self._axis(0, readings, start, end, w, cx, cw, fps)
             note = "; ".join(n for n in (note, why) if n)
             ys, _ = self._axis(1, readings, start, end, h, cy, ch, fps)
