@@ -248,11 +248,11 @@ def speaker_track(times: np.ndarray, samples: list[Detections], speech: np.ndarr
         return none
     tracks: list[np.ndarray] = []
     seen: list[dict[int, tuple[float, np.ndarray]]] = []  # per sample: track -> (evidence, head box)
-    for t, d, p in zip(times, samples, speech):
+    for d, p in zip(samples, speech):
         faces = d[d.kind == Kind.FACE]
         ids = _link(tracks, faces)
-        act = np.nan_to_num(faces.activity, nan=0.0)
-        seen.append({k: (float(p) * float(a), box) for k, a, box in zip(ids, act, faces.xyxy)})
+        # evidence is NaN where the mouth could not be read: unknown, not silent
+        seen.append({k: (float(p) * float(a), box) for k, a, box in zip(ids, faces.activity, faces.xyxy)})
     current, since, switches = None, -np.inf, 0
     boxes: list[np.ndarray | None] = []
     first = 0
@@ -263,8 +263,9 @@ def speaker_track(times: np.ndarray, samples: list[Detections], speech: np.ndarr
         values: dict[int, list[float]] = {}
         for j in range(first, i + 1):
             for k, (e, _) in seen[j].items():
-                values.setdefault(k, []).append(e)
-        # A face seen on under half the window is not judged yet.
+                if not np.isnan(e):
+                    values.setdefault(k, []).append(e)
+        # A face read on under half the window is not judged yet.
         score = {k: float(np.median(v)) for k, v in values.items() if 2 * len(v) >= window}
         ranked = sorted(score.values(), reverse=True)
         if ranked and ranked[0] >= MIN_EVIDENCE:

@@ -208,3 +208,14 @@ def test_mouth_activity_is_kept_in_the_crop_path_json():
     back = Detections.from_list(d.to_list())
     assert back.activity[0] == pytest.approx(0.25) and np.isnan(back.activity[1])
     assert "activity" not in d.to_list()[1]
+
+
+def test_an_unreadable_mouth_is_unknown_not_silent():
+    times, samples, speech = _samples([(0.0, 4.0, 1)], 4.0)
+    # The left face is too small to read: the right one, talking, is followed...
+    left_unread = [s.with_activity(np.array([np.nan, s.activity[1]])) for s in samples]
+    track = speaker_track(times, left_unread, speech)
+    assert track.found and all(b is None or b[0] > W / 2 for b in track.boxes)
+    # ...but a right face that is still does not make the unreadable left one a speaker.
+    right_still = [s.with_activity(np.array([np.nan, 0.0])) for s in samples]
+    assert not speaker_track(times, right_still, speech).found
