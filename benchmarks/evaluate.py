@@ -366,6 +366,9 @@ def print_report(results: list[ClipResult], args: argparse.Namespace, aspect: As
                 notes += [f"{res.annotation.stem}: {n}" for n in s.notes]
             if args.verbose and (s.uncovered_frames or s.sliced_frames):
                 notes.append(f"{res.annotation.stem} {label}: uncovered {s.uncovered_frames}, sliced {s.sliced_frames}")
+            if args.verbose and s.still_by_shot:
+                shots = ", ".join(f"{a}-{b}: {_f(v, '.3f')}" for a, b, v in s.still_by_shot)
+                notes.append(f"{res.annotation.stem} {label}: still accel by shot {shots}")
     try:
         from rich.console import Console
         from rich.table import Table

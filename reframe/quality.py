@@ -183,6 +183,7 @@ class QualityScore(_Shares):
     still_accel: float = math.nan  # mean |d2| on still-subject shots (NaN: none)
     still_shots: int = 0
     still_samples: int = 0  # |d2| values the still-subject acceleration is the mean of
+    still_by_shot: tuple[tuple[int, int, float], ...] = ()  # (first, last, mean |d2|) of each still-subject shot
     cuts: int = 0
     cuts_moving: int = 0  # cuts after which the window moves within AFTER_CUT frames
     cut_motion: float = 0.0  # largest such move, thousandths of the source width
@@ -218,6 +219,7 @@ class QualityScore(_Shares):
             "still_accel": _finite(self.still_accel),
             "still_shots": self.still_shots,
             "still_samples": self.still_samples,
+            "still_by_shot": [list(v) for v in self.still_by_shot],
             "cuts": self.cuts,
             "cuts_moving": self.cuts_moving,
             "cut_motion": _finite(self.cut_motion),
@@ -322,6 +324,10 @@ def score(windows: np.ndarray, annotation: Annotation, aspect: Aspect | str | No
     speed, accel, p99 = steadiness(win[:n], annotation.shots, annotation.width)
     still = still_shots(annotation)
     _, still_d2 = _differences(win[:n], still, annotation.width, annotation.shots)
+    by_shot = []
+    for a, b in still:
+        _, d2 = _differences(win[:n], [(a, b)], annotation.width, annotation.shots)
+        by_shot.append((a, b, _clean(float(d2.mean())) if d2.size else math.nan))
     cuts, moving, largest = motion_after_cuts(win[:n], annotation.shots, annotation.width)
     return QualityScore(
         clip=annotation.clip,
@@ -338,6 +344,7 @@ def score(windows: np.ndarray, annotation: Annotation, aspect: Aspect | str | No
         still_accel=_clean(float(still_d2.mean())) if still_d2.size else math.nan,
         still_shots=len(still),
         still_samples=int(still_d2.size),
+        still_by_shot=tuple(by_shot),
         cuts=cuts,
         cuts_moving=moving,
         cut_motion=largest,
