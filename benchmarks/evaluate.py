@@ -1,11 +1,16 @@
 """Score reframe's planner against the annotated development clips.
 
 For every annotated clip this runs the analysis and the planner (or loads a
-saved crop path with ``--path-dir``), scores the result and the static centre
-crop with :mod:`reframe.quality`, and prints one table with the targets:
+saved crop path with ``--path-dir``), scores the result, the static centre
+crop and, with ``--baseline-rev``, the planner of an earlier revision, with
+:mod:`reframe.quality`, and prints one table with the targets:
 
-- coverage >= 0.90 over all keyframes, and never below the centre crop on a clip;
-- sliced faces on < 3% of all keyframes.
+- coverage >= 0.90 over all keyframes, never below the centre crop on a
+  clip, and not below the earlier planner's;
+- sliced faces on < 1% of all keyframes;
+- mean window acceleration on still-subject shots < 0.05 thousandths of the
+  source width per frame squared;
+- no window motion in the two frames after a cut.
 
 A frame is scored on what it shows (:meth:`CropPath.views`): a ``follow``
 shot on its window; a ``split`` shot on its two panels (a box is covered
@@ -17,19 +22,32 @@ camera alone).
 Usage::
 
     python benchmarks/evaluate.py [--clips DIR] [--aspect 9:16] [--json out.json]
-                                  [--only NAME] [--path-dir DIR] [--layout L] [--baseline-only] [-v]
+                                  [--only NAME] [--path-dir DIR] [--layout L] [--baseline-only]
+                                  [--baseline-rev REV] [--cache DIR | --no-cache] [-v]
 
 The clips folder holds ``annotations/<clip stem>.json`` next to the videos; it
 defaults to ``$REFRAME_CLIPS`` or ``../shared/clips`` beside the repository.
+
+**The earlier planner** (``--baseline-rev REV``, any git revision, such as
+``8220ae5^``, the planner before camera temperaments) is that revision's
+``reframe`` package, exported with ``git archive`` and run in a subprocess
+on the same analyses as the current planner: the comparison isolates the
+planning, whatever the analysis does. Analyses are pickled into the cache
+folder (default ``.cache/evaluate`` in the repository), keyed by the clip
+file and a fingerprint of the analysis code, so a second run only plans.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import os
+import pickle
+import subprocess
 import sys
+import tempfile
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -45,7 +63,12 @@ from reframe.quality import Annotation, QualityScore, pool, score
 
 REPO = Path(__file__).resolve().parent.parent
 COVERAGE_TARGET = 0.90
-SLICED_TARGET = 0.03  # sliced share must stay below this
+SLICED_TARGET = 0.01  # sliced share must stay below this
+STILL_ACCEL_TARGET = 0.05  # thousandths of the source width per frame squared
+# Modules that do not change what the analysis finds: editing them keeps the cache.
+NOT_ANALYSIS = {"plan.py", "pathsolver.py", "compose.py", "croppath.py", "render.py", "batch.py",
+                "pipeline.py", "cli.py", "quality.py", "__init__.py", "__main__.py"}
+LABELS = {"reframe": "R", "previous": "P", "centre": "C"}
 
 
 @dataclass
@@ -53,10 +76,15 @@ class ClipResult:
     annotation: Annotation
     centre: QualityScore
     reframe: QualityScore | None = None
-    analysis_s: float | None = None
+    previous: QualityScore | None = None
+    analysis_s: float | None = None  # None: not analysed here (cached, saved paths, centre only)
     plan_s: float | None = None
     error: str | None = None
     notes: list[str] = field(default_factory=list)
+    size: tuple[int, int] | None = None  # the crop path's source size (display pixels)
+
+    def scores(self, who: list[str]) -> list[QualityScore | None]:
+        return [getattr(self, w) for w in who]
 
 
 def default_clips_dir() -> Path:
@@ -78,15 +106,15 @@ def centre_windows(ann: Annotation, aspect: Aspect) -> np.ndarray:
     return CropPath.centered(src, aspect).windows
 
 
-def to_annotation_pixels(path: CropPath, ann: Annotation, notes: list[str]) -> np.ndarray:
-    """The path's windows in the annotation's pixel grid.
+def to_annotation_pixels(windows: np.ndarray, size: tuple[int, int], ann: Annotation, notes: list[str]) -> np.ndarray:
+    """Windows of a ``size`` (width, height) source in the annotation's pixel grid.
 
     Crop paths are in display pixels, annotations in decoded pixels; they
     differ only for anamorphic sources, where a per-axis scale maps one onto
     the other.
     """
-    w = path.views()  # what each frame shows: its window, its two split panels, or the fitted picture
-    sw, sh = path.source.width, path.source.height
+    w = np.array(windows, dtype=np.float64)
+    sw, sh = size
     if (sw, sh) != (ann.width, ann.height):
         notes.append(f"crop path is for {sw}x{sh}, annotation for {ann.width}x{ann.height}: windows rescaled")
         w[..., [0, 2]] *= ann.width / sw
@@ -110,10 +138,99 @@ def load_planner():
     return analyze, plan, AnalyzeConfig, PlanConfig
 
 
-def evaluate_clip(ann: Annotation, args: argparse.Namespace, aspect: Aspect, clips: Path, planner) -> ClipResult:
+# -- analyses, cached ---------------------------------------------------------
+
+
+def analysis_fingerprint() -> str:
+    """A hash of the code that decides what the analysis finds (not of the planner)."""
+    h = hashlib.sha256()
+    for f in sorted((REPO / "reframe").rglob("*.py")):
+        if f.name not in NOT_ANALYSIS:
+            h.update(str(f.relative_to(REPO)).encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def cached_analysis(video: Path, cache: Path | None, fingerprint: str, analyze, config):
+    """(analysis, pickle path or None, seconds spent analysing; None when cached)."""
+    st = video.stat()
+    pkl = None
+    if cache is not None:
+        key = hashlib.sha256(f"{video.resolve()}|{st.st_size}|{st.st_mtime_ns}|{fingerprint}".encode()).hexdigest()[:16]
+        pkl = cache / f"{video.stem}-{key}.pickle"
+        if pkl.is_file():
+            with open(pkl, "rb") as f:
+                return pickle.load(f), pkl, None
+    t0 = time.perf_counter()
+    analysis = analyze(video, config, progress=None)
+    spent = time.perf_counter() - t0
+    if pkl is not None:
+        cache.mkdir(parents=True, exist_ok=True)
+        tmp = pkl.with_suffix(".partial")
+        with open(tmp, "wb") as f:
+            pickle.dump(analysis, f)
+        tmp.replace(pkl)
+    return analysis, pkl, spent
+
+
+# -- the earlier planner --------------------------------------------------------
+
+# Runs inside the exported revision: plans each pickled analysis, saves the windows.
+_RUNNER = r"""
+import pickle, sys
+from pathlib import Path
+import numpy as np
+import reframe
+from reframe.config import PlanConfig
+from reframe.plan import plan
+aspect, out, layout = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
+assert Path(reframe.__file__).resolve().is_relative_to(Path.cwd().resolve()), reframe.__file__
+for src in sys.argv[4:]:
+    try:
+        with open(src, "rb") as f:
+            analysis = pickle.load(f)
+        # Revisions before layouts have one window per frame and no layout option.
+        chosen = {"layout": layout} if "layout" in PlanConfig.__dataclass_fields__ else {}
+        path = plan(analysis, PlanConfig(aspect=aspect, **chosen))
+        np.save(out / (Path(src).stem + ".npy"), path.views() if hasattr(path, "views") else path.windows)
+    except Exception as e:
+        (out / (Path(src).stem + ".error")).write_text(f"{type(e).__name__}: {e}")
+"""
+
+
+def plan_with_revision(
+    rev: str, pickles: list[Path], aspect: Aspect, layout: str
+) -> dict[Path, np.ndarray | str]:
+    """What each frame shows (or an error message) for each pickled analysis, planned by revision ``rev``
+    (with ``layout`` where that revision has layouts)."""
+    out: dict[Path, np.ndarray | str] = {}
+    with tempfile.TemporaryDirectory(prefix="reframe-rev-") as tmp:
+        src, res = Path(tmp) / "src", Path(tmp) / "out"
+        src.mkdir()
+        res.mkdir()
+        archive = subprocess.run(["git", "-C", str(REPO), "archive", "--format=tar", rev, "reframe"],
+                                 capture_output=True, check=False)
+        if archive.returncode != 0:
+            raise SystemExit(f"error: cannot export revision {rev!r}: {archive.stderr.decode().strip()}")
+        subprocess.run(["tar", "-x", "-C", str(src)], input=archive.stdout, check=True)
+        env = dict(os.environ, PYTHONPATH=str(src))
+        run = subprocess.run([sys.executable, "-c", _RUNNER, str(aspect), str(res), layout, *map(str, pickles)],
+                             cwd=src, env=env, capture_output=True, text=True, check=False)
+        if run.returncode != 0:
+            raise SystemExit(f"error: the planner of {rev} failed:\n{run.stderr[-2000:]}")
+        for p in pickles:
+            npy, err = res / (p.stem + ".npy"), res / (p.stem + ".error")
+            out[p] = np.load(npy) if npy.is_file() else (err.read_text() if err.is_file() else "no output")
+    return out
+
+
+def evaluate_clip(
+    ann: Annotation, args: argparse.Namespace, aspect: Aspect, clips: Path, planner
+) -> tuple[ClipResult, Path | None]:
+    """The clip's scores, and the pickle of its analysis (for the earlier planner)."""
     res = ClipResult(ann, score(centre_windows(ann, aspect), ann, aspect))
+    pkl = None
     if args.baseline_only:
-        return res
+        return res, None
     try:
         if args.path_dir:
             path = CropPath.load(Path(args.path_dir) / f"{ann.stem}.json")
@@ -122,20 +239,24 @@ def evaluate_clip(ann: Annotation, args: argparse.Namespace, aspect: Aspect, cli
             video = clips / ann.clip
             if not video.is_file():
                 raise FileNotFoundError(f"video {video} not found")
-            t0 = time.perf_counter()
-            analysis = analyze(video, AnalyzeConfig(), progress=None)
+            analysis, pkl, res.analysis_s = cached_analysis(
+                video, args.cache, args.fingerprint, analyze, AnalyzeConfig()
+            )
             t1 = time.perf_counter()
             path = plan(analysis, PlanConfig(aspect=aspect, layout=args.layout))
-            res.analysis_s, res.plan_s = t1 - t0, time.perf_counter() - t1
+            res.plan_s = time.perf_counter() - t1
         if path.aspect != aspect:
             res.notes.append(f"crop path aspect is {path.aspect}, evaluated as {aspect}")
-        res.reframe = score(to_annotation_pixels(path, ann, res.notes), ann, aspect)
+        res.size = (path.source.width, path.source.height)
+        # What each frame shows: its window, its two split panels, or the fitted picture.
+        res.reframe = score(to_annotation_pixels(path.views(), res.size, ann, res.notes), ann, aspect)
+        res.notes += [f"shot {s.start}-{s.end - 1}: {s.subject}; {s.note}" for s in path.shots] if args.verbose else []
     except Exception as e:  # one broken clip must not hide the scores of the others
         res.error = f"{type(e).__name__}: {e}"
         if not isinstance(e, (ReframeError, OSError, ValueError)):
             # a planner bug: the traceback is what its author needs
             traceback.print_exc(file=sys.stderr)
-    return res
+    return res, pkl
 
 
 # -- output ---------------------------------------------------------------
@@ -145,90 +266,127 @@ def _f(v: float | None, fmt: str) -> str:
     return "-" if v is None or math.isnan(v) else format(v, fmt)
 
 
-def _pair(r: QualityScore | None, c: QualityScore, get, fmt: str, baseline_only: bool) -> str:
-    if baseline_only:
-        return _f(get(c), fmt)
-    return f"{_f(get(r), fmt) if r else 'ERR'} / {_f(get(c), fmt)}"
+def _cell(scores: list[QualityScore | None], get, fmt: str) -> str:
+    return " / ".join(_f(get(s), fmt) if s is not None else "ERR" for s in scores)
 
 
-def build_table(results: list[ClipResult], baseline_only: bool) -> tuple[list[str], list[list[str]]]:
-    who = "" if baseline_only else " R / C"
-    headers = ["clip", "frames", "keyfr", f"coverage{who}", f"sliced %{who}",
-               f"speed{who}", f"accel{who}", f"p99 accel{who}"]
-    if not baseline_only:
-        headers.append("analysis s")
+def _cuts(s: QualityScore) -> float | None:
+    return None if not s.cuts else s.cuts_moving
+
+
+def pooled_still_accel(scores: list[QualityScore]) -> float:
+    n = sum(s.still_samples for s in scores)
+    return sum(s.still_accel * s.still_samples for s in scores if s.still_samples) / n if n else math.nan
+
+
+def build_table(results: list[ClipResult], who: list[str]) -> tuple[list[str], list[list[str]], list[str]]:
+    tag = "" if len(who) == 1 else " " + " / ".join(LABELS[w] for w in who)
+    headers = ["clip", "frames", "keyfr", f"coverage{tag}", f"sliced %{tag}", f"speed{tag}", f"accel{tag}",
+               f"p99 accel{tag}", f"still accel{tag}", f"cuts moving{tag}", "analysis s"]
     rows = []
     for res in results:
-        r, c = res.reframe, res.centre
-        row = [
+        sc = res.scores(who)
+        c = res.centre
+        rows.append([
             res.annotation.stem,
             str(res.annotation.frames),
             str(c.keyframes),
-            _pair(r, c, lambda s: s.coverage, ".2f", baseline_only),
-            _pair(r, c, lambda s: 100 * s.sliced_share, ".1f", baseline_only),
-            _pair(r, c, lambda s: s.speed, ".2f", baseline_only),
-            _pair(r, c, lambda s: s.accel, ".2f", baseline_only),
-            _pair(r, c, lambda s: s.p99_accel, ".2f", baseline_only),
-        ]
-        if not baseline_only:
-            row.append(_f(res.analysis_s, ".1f"))
-        rows.append(row)
-    return headers, rows
+            _cell(sc, lambda s: s.coverage, ".2f"),
+            _cell(sc, lambda s: 100 * s.sliced_share, ".1f"),
+            _cell(sc, lambda s: s.speed, ".2f"),
+            _cell(sc, lambda s: s.accel, ".2f"),
+            _cell(sc, lambda s: s.p99_accel, ".2f"),
+            _cell(sc, lambda s: s.still_accel, ".3f"),
+            (_cell(sc, _cuts, ".0f") + f" of {c.cuts}") if c.cuts else "-",
+            _f(res.analysis_s, ".1f") if res.analysis_s is not None else ("cached" if res.size else "-"),
+        ])
+    # Totals compare like with like: clips a planner failed on are left out of every column.
+    ok = [res for res in results if all(s is not None for s in res.scores(who))]
+    pools = [pool([getattr(res, w) for res in ok]) for w in who]
+    every = [[getattr(res, w) for res in ok] for w in who]
+    cuts = sum(res.centre.cuts for res in ok)
+    total = [
+        "all keyframes", str(sum(res.annotation.frames for res in ok)), str(pools[0].keyframes),
+        " / ".join(f"{p.coverage:.3f}" for p in pools),
+        " / ".join(f"{100 * p.sliced_share:.1f}" for p in pools),
+        "", "", "",
+        " / ".join(_f(pooled_still_accel(e), ".3f") for e in every),
+        " / ".join(str(sum(s.cuts_moving for s in e)) for e in every) + f" of {cuts}",
+        _f(sum(res.analysis_s or 0 for res in results), ".1f"),
+    ]
+    return headers, rows, total
 
 
-def targets(results: list[ClipResult], baseline_only: bool) -> list[tuple[str, str, bool]]:
+def targets(results: list[ClipResult], main: str) -> list[tuple[str, str, bool]]:
     """(target, measured, passed) for the planner, or the centre crop when it is scored alone."""
-    scored = [res.centre if baseline_only else res.reframe for res in results]
+    scored = [getattr(res, main) for res in results]
     ok_scores = [s for s in scored if s is not None]
     p = pool(ok_scores)
     errors = sum(s is None for s in scored)
+    still = pooled_still_accel(ok_scores)
+    moving = sum(s.cuts_moving for s in ok_scores)
+    cuts = sum(s.cuts for s in ok_scores)
     out = [
         (f"coverage >= {COVERAGE_TARGET:.2f} over all keyframes", f"{p.coverage:.3f} ({p.covered}/{p.keyframes})",
          p.coverage >= COVERAGE_TARGET),
-        (f"sliced faces < {100 * SLICED_TARGET:.0f}% of keyframes", f"{100 * p.sliced_share:.1f}% ({p.sliced}/{p.keyframes})",
-         p.sliced_share < SLICED_TARGET),
+        (f"sliced faces < {100 * SLICED_TARGET:.0f}% of keyframes",
+         f"{100 * p.sliced_share:.1f}% ({p.sliced}/{p.keyframes})", p.sliced_share < SLICED_TARGET),
+        (f"mean acceleration on still-subject shots < {STILL_ACCEL_TARGET} per mille of the width per frame^2",
+         f"{_f(still, '.4f')} over {sum(s.still_shots for s in ok_scores)} shots", not still >= STILL_ACCEL_TARGET),
+        ("no window motion in the 2 frames after a cut",
+         f"moves after {moving} of {cuts} cuts (largest {max((s.cut_motion for s in ok_scores), default=0):.2f})",
+         moving == 0),
     ]
-    if not baseline_only:
+    if main != "centre":
         worse = [res.annotation.stem for res in results
                  if res.reframe is None or res.reframe.coverage < res.centre.coverage]
         out.append(("coverage never below the centre crop on any clip",
                     "worse on: " + ", ".join(worse) if worse else "never below", not worse))
+    if any(res.previous is not None for res in results):
+        both = [res for res in results if res.reframe is not None and res.previous is not None]
+        pr, pp = pool([r.reframe for r in both]), pool([r.previous for r in both])
+        out.append(("coverage not below the earlier planner's", f"{pr.coverage:.3f} vs {pp.coverage:.3f}",
+                    pr.covered >= pp.covered))
     if errors:
         out.append(("every clip evaluated", f"{errors} failed", False))
     return out
 
 
-def print_report(results: list[ClipResult], args: argparse.Namespace, aspect: Aspect) -> list[tuple[str, str, bool]]:
-    headers, rows = build_table(results, args.baseline_only)
-    # Totals compare like with like: clips the planner failed on are left out of both.
-    pc = pool([res.centre for res in results if args.baseline_only or res.reframe is not None])
-    total = ["all keyframes", str(sum(res.annotation.frames for res in results)), str(pc.keyframes)]
-    if args.baseline_only:
-        total += [f"{pc.coverage:.3f}", f"{100 * pc.sliced_share:.1f}", "", "", ""]
-    else:
-        pr = pool([res.reframe for res in results if res.reframe is not None])
-        total += [f"{pr.coverage:.3f} / {pc.coverage:.3f}", f"{100 * pr.sliced_share:.1f} / {100 * pc.sliced_share:.1f}",
-                  "", "", "", _f(sum(res.analysis_s for res in results if res.analysis_s is not None), ".1f")
-                  if any(res.analysis_s is not None for res in results) else "-"]
-    tg = targets(results, args.baseline_only)
+def print_report(results: list[ClipResult], args: argparse.Namespace, aspect: Aspect, who: list[str]):
+    headers, rows, total = build_table(results, who)
+    tg = targets(results, who[0])
     what = "centre crop only" if args.baseline_only else ("saved crop paths" if args.path_dir else "planner")
     title = f"reframe quality, {what}, aspect {aspect}"
+    legend = []
+    if len(who) > 1:
+        names = {"reframe": "reframe", "previous": f"the planner of {args.baseline_rev}", "centre": "centre crop"}
+        legend.append(", ".join(f"{LABELS[w]} = {names[w]}" for w in who))
+    legend += [
+        "speed, accel: mean |d|, |d2| of the window centre x per frame, in thousandths of the source width",
+        "still accel: mean |d2| on shots whose subject stays put (reframe.quality.still_shots)",
+        "cuts moving: cuts after which the window moves within 2 frames",
+        "analysis s: seconds spent analysing in this run (cached: the analysis was loaded from the cache)",
+    ]
     notes = []
     for res in results:
         for n in res.notes + ([f"ERROR {res.error}"] if res.error else []):
             notes.append(f"{res.annotation.stem}: {n}")
-        for label, s in (("reframe", res.reframe), ("centre", res.centre)):
+        for label in who:
+            s = getattr(res, label)
             if s is None:
                 continue
-            if label == "reframe" or args.baseline_only:
+            if label == who[0]:
                 notes += [f"{res.annotation.stem}: {n}" for n in s.notes]
             if args.verbose and (s.uncovered_frames or s.sliced_frames):
                 notes.append(f"{res.annotation.stem} {label}: uncovered {s.uncovered_frames}, sliced {s.sliced_frames}")
+            if args.verbose and s.still_by_shot:
+                shots = ", ".join(f"{a}-{b}: {_f(v, '.3f')}" for a, b, v in s.still_by_shot)
+                notes.append(f"{res.annotation.stem} {label}: still accel by shot {shots}")
     try:
         from rich.console import Console
         from rich.table import Table
     except ImportError:
-        _print_plain(title, headers, rows, total, tg, notes)
+        _print_plain(title, headers, rows, total, tg, legend, notes)
         return tg
     table = Table(title=title)
     for i, h in enumerate(headers):
@@ -238,19 +396,18 @@ def print_report(results: list[ClipResult], args: argparse.Namespace, aspect: As
     table.add_section()
     table.add_row(*total, style="bold")
     # Piped output goes to logs and files: do not squeeze it to 80 columns.
-    con = Console(width=None if sys.stdout.isatty() else 200)
+    con = Console(width=None if sys.stdout.isatty() else 250)
     con.print(table)
-    if not args.baseline_only:
-        con.print("R = reframe, C = centre crop")
-    con.print("speed, accel: mean |d|, |d2| of the window centre x per frame, in thousandths of the source width")
+    for line in legend:
+        con.print(line, highlight=False)
     for t, m, ok in tg:
-        con.print(f"[{'green' if ok else 'red'}]{'PASS' if ok else 'FAIL'}[/] {t}: {m}")
+        con.print(f"[{'green' if ok else 'red'}]{'PASS' if ok else 'FAIL'}[/] {t}: {m}", highlight=False)
     for n in notes:
         con.print(n, markup=False, highlight=False)
     return tg
 
 
-def _print_plain(title, headers, rows, total, tg, notes) -> None:
+def _print_plain(title, headers, rows, total, tg, legend, notes) -> None:
     cols = list(zip(headers, *rows, total))
     widths = [max(len(v) for v in col) for col in cols]
 
@@ -262,9 +419,8 @@ def _print_plain(title, headers, rows, total, tg, notes) -> None:
     for row in rows:
         print(line(row))
     print(line(total))
-    if " R / C" in headers[3]:
-        print("R = reframe, C = centre crop")
-    print("speed, accel: mean |d|, |d2| of the window centre x per frame, in thousandths of the source width")
+    for n in legend:
+        print(n)
     for t, m, ok in tg:
         print(f"{'PASS' if ok else 'FAIL'} {t}: {m}")
     for n in notes:
@@ -275,17 +431,24 @@ def _share(v: float) -> float | None:
     return None if math.isnan(v) else v
 
 
-def write_json(out: Path, results: list[ClipResult], tg, args: argparse.Namespace, aspect: Aspect) -> None:
-    pc = pool([res.centre for res in results if args.baseline_only or res.reframe is not None])
-    pr = pool([res.reframe for res in results if res.reframe is not None])
+def write_json(
+    out: Path, results: list[ClipResult], tg, args: argparse.Namespace, aspect: Aspect, who: list[str]
+) -> None:
+    totals = {}
+    for w in who:
+        scores = [getattr(res, w) for res in results if getattr(res, w) is not None]
+        p = pool(scores)
+        totals[w] = {"keyframes": p.keyframes, "coverage": _share(p.coverage), "sliced_share": _share(p.sliced_share),
+                     "still_accel": _share(pooled_still_accel(scores)),
+                     "cuts_moving": sum(s.cuts_moving for s in scores), "cuts": sum(s.cuts for s in scores)}
     data = {
         "aspect": str(aspect),
         "mode": "baseline-only" if args.baseline_only else ("path-dir" if args.path_dir else "planner"),
+        "baseline_rev": args.baseline_rev,
         "clips": [
             {
                 "clip": res.annotation.clip,
-                "centre": res.centre.to_dict(),
-                "reframe": res.reframe.to_dict() if res.reframe else None,
+                **{w: (getattr(res, w).to_dict() if getattr(res, w) else None) for w in who},
                 "analysis_s": res.analysis_s,
                 "plan_s": res.plan_s,
                 "error": res.error,
@@ -293,12 +456,7 @@ def write_json(out: Path, results: list[ClipResult], tg, args: argparse.Namespac
             }
             for res in results
         ],
-        "totals": {
-            "centre": {"keyframes": pc.keyframes, "coverage": _share(pc.coverage),
-                       "sliced_share": _share(pc.sliced_share)},
-            "reframe": None if args.baseline_only else
-            {"keyframes": pr.keyframes, "coverage": _share(pr.coverage), "sliced_share": _share(pr.sliced_share)},
-        },
+        "totals": totals,
         "targets": [{"target": t, "measured": m, "pass": ok} for t, m, ok in tg],
     }
     out.write_text(json.dumps(data, indent=1, allow_nan=False, default=str) + "\n", encoding="utf-8")
@@ -317,7 +475,13 @@ def main(argv: list[str] | None = None) -> int:
                     help="planner layout (default auto); a split shot is scored on its panels, a fit shot on "
                     "the whole picture")
     ap.add_argument("--baseline-only", action="store_true", help="score the static centre crop alone")
-    ap.add_argument("-v", "--verbose", action="store_true", help="list the failing keyframes of every clip")
+    ap.add_argument("--baseline-rev", metavar="REV",
+                    help="also score the planner of git revision REV on the same analyses (e.g. 8220ae5^)")
+    ap.add_argument("--cache", type=Path, default=REPO / ".cache" / "evaluate",
+                    help="folder for pickled analyses (default .cache/evaluate in the repository)")
+    ap.add_argument("--no-cache", dest="cache", action="store_const", const=None, help="analyse every clip again")
+    ap.add_argument("-v", "--verbose", action="store_true",
+                    help="list the failing keyframes of every clip and each shot's planning note")
     ap.add_argument("--strict", action="store_true", help="exit with status 1 when a target fails")
     args = ap.parse_args(argv)
 
@@ -325,6 +489,10 @@ def main(argv: list[str] | None = None) -> int:
         aspect = Aspect.parse(args.aspect)
     except ReframeError as e:
         ap.error(str(e))
+    if args.baseline_rev and (args.baseline_only or args.path_dir):
+        ap.error("--baseline-rev plans the analyses again: it does not go with --baseline-only or --path-dir")
+    if args.baseline_rev and args.cache is None:
+        ap.error("--baseline-rev hands the analyses over in the cache folder: it does not go with --no-cache")
     clips = args.clips or default_clips_dir()
     files = find_annotations(clips, args.only)
     if not files:
@@ -332,8 +500,9 @@ def main(argv: list[str] | None = None) -> int:
               + (f" matching {args.only}" if args.only else ""), file=sys.stderr)
         return 2
     planner = None if (args.baseline_only or args.path_dir) else load_planner()
+    args.fingerprint = analysis_fingerprint()
 
-    results = []
+    results, pickles = [], {}
     for i, f in enumerate(files, 1):
         try:
             ann = Annotation.load(f)
@@ -341,12 +510,26 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {f.name}: {e}", file=sys.stderr)
             return 2
         if planner:
-            print(f"[{i}/{len(files)}] analysing {ann.clip}", file=sys.stderr, flush=True)
-        results.append(evaluate_clip(ann, args, aspect, clips, planner))
+            print(f"[{i}/{len(files)}] {ann.clip}", file=sys.stderr, flush=True)
+        res, pkl = evaluate_clip(ann, args, aspect, clips, planner)
+        results.append(res)
+        if pkl is not None:
+            pickles[pkl] = res
 
-    tg = print_report(results, args, aspect)
+    who = ["centre"] if args.baseline_only else ["reframe", "centre"]
+    if args.baseline_rev:
+        who = ["reframe", "previous", "centre"]
+        print(f"planning with {args.baseline_rev}", file=sys.stderr, flush=True)
+        for pkl, out in plan_with_revision(args.baseline_rev, list(pickles), aspect, args.layout).items():
+            res = pickles[pkl]
+            if isinstance(out, str):
+                res.notes.append(f"the planner of {args.baseline_rev} failed: {out}")
+                continue
+            res.previous = score(to_annotation_pixels(out, res.size, res.annotation, []), res.annotation, aspect)
+
+    tg = print_report(results, args, aspect, who)
     if args.json:
-        write_json(args.json, results, tg, args, aspect)
+        write_json(args.json, results, tg, args, aspect, who)
     return 1 if args.strict and not all(ok for _, _, ok in tg) else 0
 
 

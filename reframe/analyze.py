@@ -10,6 +10,7 @@ analysis size.
 from __future__ import annotations
 
 import os
+from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,6 +19,7 @@ from .config import AnalyzeConfig, ProgressCallback, even
 from .detections import Detections, Kind
 from .probe import VideoInfo, probe
 from .shots import CutDetector
+from .speaker import MOUTH_GAP_SECONDS, speech_activity, with_mouth_activity
 
 _THUMB_LONG_SIDE = 160
 
@@ -35,6 +37,8 @@ class Analysis:
     cuts: tuple[int, ...]
     samples: dict[int, Detections] = field(repr=False)
     content: tuple[float, float, float, float] | None = None  # picture inside burned-in bars: x, y, w, h
+    # Speech probability at each sampled frame (see reframe.speaker); None without audio.
+    speech: dict[int, float] | None = None
 
     @property
     def content_box(self) -> tuple[float, float, float, float]:
@@ -93,14 +97,20 @@ class Analyzer:
         samples: dict[int, Detections] = {}
         bars = BarFinder()
         n = max(1, info.frame_count)
+        # The frames decoded just before this one: mouths are compared across MOUTH_GAP_SECONDS.
+        recent: deque = deque(maxlen=max(1, round(MOUTH_GAP_SECONDS * float(info.fps))))
         with FrameReader(info) as reader:
             for frame in reader:
+                before = recent[0] if len(recent) == recent.maxlen else None
+                recent.append(frame)
                 thumb = frame.to_rgb(tw, th)
                 bars.add(thumb)
                 if cuts.push(frame.index, thumb):
                     # A new shot: look at it now, fully, and compare nothing across the cut.
                     next_sample = next_scan = -1.0
-                    previous, known = None, Detections.empty()
+                    previous, known, before = None, Detections.empty(), None
+                    recent.clear()
+                    recent.append(frame)
                 if frame.time + 1e-9 < next_sample:
                     continue
                 next_sample = frame.time + period
@@ -110,6 +120,7 @@ class Analyzer:
                 rgb = frame.to_rgb(aw, ah)
                 found = self._detect(rgb, previous, full_scan, known)
                 known = found[found.kind <= Kind.PERSON]
+                found = _with_mouths(found, rgb, before, aw, ah)
                 samples[frame.index] = found.scaled(*to_source)
                 previous = rgb
                 if progress:
@@ -118,7 +129,7 @@ class Analyzer:
         if progress:
             progress("analyze", 1.0)
         content = bars.content(info.width, info.height)
-        return Analysis(info, found, samples, content)
+        return Analysis(info, found, samples, content, _speech(info, samples))
 
     def _detect(self, rgb: np.ndarray, previous: np.ndarray | None, full_scan: bool, known: Detections) -> Detections:
         objects = self.objects.detect(rgb) if self.objects is not None else Detections.empty()
@@ -130,6 +141,26 @@ class Analyzer:
         # nothing of a higher kind is on screen.
         salient = self.saliency.detect(rgb, previous)
         return Detections.concat([faces, objects, salient])
+
+
+def _with_mouths(found: Detections, rgb: np.ndarray, before, width: int, height: int) -> Detections:
+    """Mouth activity of the faces found, from this frame and ``before``, decoded a moment earlier."""
+    if before is None or not np.any(found.kind == Kind.FACE):
+        return found
+    import cv2
+
+    return with_mouth_activity(found, cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), before.to_gray(width, height))
+
+
+def _speech(info: VideoInfo, samples: dict[int, Detections]) -> dict[int, float] | None:
+    """Speech probability at each sampled frame, from the default audio stream."""
+    audio = info.default_audio
+    track = speech_activity(info.path, audio.index) if audio is not None else None
+    if track is None:
+        return None
+    frames = sorted(samples)
+    times = info.timestamps[np.minimum(frames, len(info.timestamps) - 1)]
+    return {f: round(float(p), 3) for f, p in zip(frames, track.at(times))}
 
 
 class BarFinder:

@@ -28,7 +28,9 @@ class Detections:
 
     ``xyxy`` is ``(n, 4)`` float32 ``[x1, y1, x2, y2]`` in display pixels of
     the source frame; ``confidence`` is ``(n,)`` in [0, 1]; ``kind`` is
-    ``(n,)`` of :class:`Kind` values.
+    ``(n,)`` of :class:`Kind` values; ``activity`` is ``(n,)`` float32, the
+    mouth activity of faces (see :mod:`reframe.speaker`), NaN where it was
+    not measured.
 
     >>> d = Detections.empty()
     >>> len(d)
@@ -38,18 +40,24 @@ class Detections:
     xyxy: np.ndarray
     confidence: np.ndarray
     kind: np.ndarray
+    activity: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         xyxy = np.asarray(self.xyxy, dtype=np.float32).reshape(-1, 4)
         conf = np.asarray(self.confidence, dtype=np.float32).reshape(-1)
         kind = np.asarray(self.kind, dtype=np.int8).reshape(-1)
-        if not (len(xyxy) == len(conf) == len(kind)):
-            raise ValueError(f"Detections arrays disagree in length: {len(xyxy)}, {len(conf)}, {len(kind)}")
+        act = np.full(len(xyxy), np.nan, np.float32) if self.activity is None else self.activity
+        act = np.asarray(act, dtype=np.float32).reshape(-1)
+        if not (len(xyxy) == len(conf) == len(kind) == len(act)):
+            raise ValueError(
+                f"Detections arrays disagree in length: {len(xyxy)}, {len(conf)}, {len(kind)}, {len(act)}"
+            )
         if len(xyxy) and np.any(xyxy[:, 2:] < xyxy[:, :2]):
             raise ValueError("Detections boxes must have x2 >= x1 and y2 >= y1")
         object.__setattr__(self, "xyxy", xyxy)
         object.__setattr__(self, "confidence", conf)
         object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "activity", act)
 
     @classmethod
     def empty(cls) -> Detections:
@@ -64,6 +72,7 @@ class Detections:
             np.concatenate([p.xyxy for p in parts]),
             np.concatenate([p.confidence for p in parts]),
             np.concatenate([p.kind for p in parts]),
+            np.concatenate([p.activity for p in parts]),
         )
 
     def __len__(self) -> int:
@@ -72,7 +81,7 @@ class Detections:
     def __getitem__(self, index) -> Detections:
         if isinstance(index, (int, np.integer)):
             index = [index]
-        return Detections(self.xyxy[index], self.confidence[index], self.kind[index])
+        return Detections(self.xyxy[index], self.confidence[index], self.kind[index], self.activity[index])
 
     @property
     def area(self) -> np.ndarray:
@@ -85,13 +94,20 @@ class Detections:
     def scaled(self, sx: float, sy: float | None = None) -> Detections:
         """Boxes multiplied by ``sx`` horizontally and ``sy`` vertically."""
         sy = sx if sy is None else sy
-        return Detections(self.xyxy * np.array([sx, sy, sx, sy], np.float32), self.confidence, self.kind)
+        return Detections(self.xyxy * np.array([sx, sy, sx, sy], np.float32), self.confidence, self.kind, self.activity)
+
+    def with_activity(self, activity: np.ndarray) -> Detections:
+        """The same boxes with another ``activity`` array."""
+        return Detections(self.xyxy, self.confidence, self.kind, activity)
 
     def to_list(self) -> list[dict]:
-        return [
-            {"box": [round(float(v), 1) for v in b], "score": round(float(c), 3), "kind": Kind(k).name.lower()}
-            for b, c, k in zip(self.xyxy, self.confidence, self.kind)
-        ]
+        out = []
+        for b, c, k, a in zip(self.xyxy, self.confidence, self.kind, self.activity):
+            item = {"box": [round(float(v), 1) for v in b], "score": round(float(c), 3), "kind": Kind(k).name.lower()}
+            if np.isfinite(a):
+                item["activity"] = round(float(a), 3)
+            out.append(item)
+        return out
 
     @classmethod
     def from_list(cls, items: list[dict]) -> Detections:
@@ -101,4 +117,5 @@ class Detections:
             np.array([i["box"] for i in items], np.float32),
             np.array([i["score"] for i in items], np.float32),
             np.array([Kind[i["kind"].upper()] for i in items], np.int8),
+            np.array([i.get("activity", np.nan) for i in items], np.float32),
         )

@@ -21,9 +21,11 @@ import numpy as np
 from .analyze import Analysis
 from .config import MOTIONS, PlanConfig
 from .croppath import CropPath, Shot, SourceRef, panel_layout, window_size
+from .detect.faces import box_iou
 from .detections import Detections, Kind
 from .pathsolver import Avoid, PathWeights, solve_path
 from .shots import shot_ranges
+from .speaker import SpeakerTrack, speaker_track
 
 # A group of subjects is framed together only if it fits in this share of
 # the window: the rest is margin, so a head never touches the edge.
@@ -371,6 +373,39 @@ def _choose_layout(readings, subject: str, window: float, max_zoom: float, force
     return replace(layout, pair=pair)
 
 
+# The speaker outranks every other person by this factor: above the 2.5 at
+# which _group stops holding on to the person followed so far.
+_SPEAKER_LEAD = 3.0
+
+
+def _follow_speaker(
+    readings, frames: np.ndarray, times: np.ndarray, samples: list[Detections], speech: dict[int, float] | None
+):
+    """The readings with the active speaker (:mod:`reframe.speaker`) ranked first, and a note of why.
+
+    ``frames`` are the shot's sampled frames, ``times`` their times in seconds.
+    """
+    heard = None if speech is None else np.array([speech.get(int(f), 0.0) for f in frames])
+    track: SpeakerTrack = speaker_track(times, samples, heard)
+    if not track.found:
+        why = "no audio" if speech is None else "no mouth seen moving while speech is heard"
+        return readings, f"{why}: the most prominent, most persistent person leads"
+    box_at = {int(f): b for f, b in zip(frames, track.boxes) if b is not None}
+    out = []
+    for f, cands, kind in readings:
+        box = box_at.get(f)
+        leads = [i for i, c in enumerate(cands) if c.lead]
+        if box is not None and leads and kind == "people":
+            ious = box_iou(np.array([cands[i].box for i in leads]), box)
+            if ious.max() > 0.3:
+                i = leads[int(np.argmax(ious))]
+                top = max((cands[j].score for j in leads if j != i), default=0.0)
+                cands = list(cands)
+                cands[i] = replace(cands[i], score=max(cands[i].score, _SPEAKER_LEAD * top))
+        out.append((f, cands, kind))
+    return out, track.note()
+
+
 class Planner:
     """The planning stage: an :class:`Analysis` in, a :class:`CropPath` out."""
 
@@ -398,9 +433,14 @@ class Planner:
             size = (info.width, info.height)
             subject = _choose_subject(samples, size)
             readings = _readings(in_shot, samples, subject, size, fps)
+            why = ""
+            if subject == "people":
+                times = info.timestamps[np.minimum(in_shot, len(info.timestamps) - 1)]
+                readings, why = _follow_speaker(readings, in_shot, times, samples, analysis.speech)
             layout = _choose_layout(readings, subject, w, max_zoom, self.config.layout)
             zw, zh = w * layout.zoom, h * layout.zoom
             xs, note = self._axis(0, readings, start, end, zw, cx, cw, fps)
+            note = "; ".join(n for n in (note, why) if n)
             ys, _ = self._axis(1, readings, start, end, zh, cy, ch, fps)
             windows[start:end] = _place(xs, ys, zw, zh, info.width, info.height)
             if layout.pair is not None:

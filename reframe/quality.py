@@ -23,6 +23,12 @@ Shots give the first and last frame (both inclusive) between two cuts.
   of a cut: mean ``|d|`` (speed), mean ``|d2|`` (acceleration) and the 99th
   percentile of ``|d2|`` of the window centre's x per frame, in thousandths
   of the source width.
+- **still-subject acceleration**: the mean ``|d2|`` as above, over the shots
+  whose subject stays put (:func:`still_shots`): there the window should
+  not move at all.
+- **motion after cuts**: how many cuts have the window move (x, y or size)
+  in the two frames after them, and the largest move, in thousandths of the
+  source width: the eye needs a steady picture to find its way in a new shot.
 
 >>> ann = Annotation.from_dict({"clip": "c.mp4", "width": 640, "height": 360, "fps": 25,
 ...     "frames": 3, "shots": [[0, 2]], "keyframes": [{"frame": 1, "must": [[300, 50, 40, 40]]}]})
@@ -49,6 +55,11 @@ COVER_SHARE = 0.9  # a must box counts as shown from this share inside
 SLICE_LOW, SLICE_HIGH = 0.15, 0.85  # inside share that reads as "cut by the edge"
 SLICE_MAX_SIZE = 0.8  # boxes larger than this share of the window cannot avoid the edge; not counted
 CUT_MARGIN = 2  # frames left out on either side of a cut when measuring steadiness
+# A shot's subject is still when the centre of its must boxes stays within
+# this share of the source width over the shot's keyframes: under a quarter
+# of a 9:16 window on 16:9 footage, so a camera need not follow it.
+STILL_SPAN = 0.07
+AFTER_CUT = 2  # frames after a cut in which the window must not move
 
 
 @dataclass(frozen=True)
@@ -169,6 +180,13 @@ class QualityScore(_Shares):
     p99_accel: float
     results: tuple[KeyframeResult, ...] = field(repr=False)
     notes: tuple[str, ...] = ()
+    still_accel: float = math.nan  # mean |d2| on still-subject shots (NaN: none)
+    still_shots: int = 0
+    still_samples: int = 0  # |d2| values the still-subject acceleration is the mean of
+    still_by_shot: tuple[tuple[int, int, float], ...] = ()  # (first, last, mean |d2|) of each still-subject shot
+    cuts: int = 0
+    cuts_moving: int = 0  # cuts after which the window moves within AFTER_CUT frames
+    cut_motion: float = 0.0  # largest such move, thousandths of the source width
 
     @property
     def frames_scored(self) -> int:
@@ -198,6 +216,13 @@ class QualityScore(_Shares):
             "speed": _finite(self.speed),
             "accel": _finite(self.accel),
             "p99_accel": _finite(self.p99_accel),
+            "still_accel": _finite(self.still_accel),
+            "still_shots": self.still_shots,
+            "still_samples": self.still_samples,
+            "still_by_shot": [list(v) for v in self.still_by_shot],
+            "cuts": self.cuts,
+            "cuts_moving": self.cuts_moving,
+            "cut_motion": _finite(self.cut_motion),
             "uncovered_frames": self.uncovered_frames,
             "sliced_frames": self.sliced_frames,
             "notes": list(self.notes),
@@ -306,6 +331,13 @@ def score(windows: np.ndarray, annotation: Annotation, aspect: Aspect | str | No
         results.append(KeyframeResult(k.frame, shown[0], must_in, must_req, sliced))  # type: ignore[arg-type]
 
     speed, accel, p99 = steadiness(win[:n], annotation.shots, annotation.width)
+    still = still_shots(annotation)
+    _, still_d2 = _differences(win[:n], still, annotation.width, annotation.shots)
+    by_shot = []
+    for a, b in still:
+        _, d2 = _differences(win[:n], [(a, b)], annotation.width, annotation.shots)
+        by_shot.append((a, b, _clean(float(d2.mean())) if d2.size else math.nan))
+    cuts, moving, largest = motion_after_cuts(win[:n], annotation.shots, annotation.width)
     return QualityScore(
         clip=annotation.clip,
         frames=annotation.frames,
@@ -318,7 +350,63 @@ def score(windows: np.ndarray, annotation: Annotation, aspect: Aspect | str | No
         p99_accel=p99,
         results=tuple(results),
         notes=tuple(notes),
+        still_accel=_clean(float(still_d2.mean())) if still_d2.size else math.nan,
+        still_shots=len(still),
+        still_samples=int(still_d2.size),
+        still_by_shot=tuple(by_shot),
+        cuts=cuts,
+        cuts_moving=moving,
+        cut_motion=largest,
     )
+
+
+def still_shots(annotation: Annotation) -> tuple[tuple[int, int], ...]:
+    """Shots (first, last) whose subject stays put: two keyframes or more with
+    must boxes, whose joint centre x spans at most :data:`STILL_SPAN` of the width.
+
+    >>> ann = Annotation.from_dict({"clip": "c.mp4", "width": 1000, "height": 500, "fps": 25, "frames": 100,
+    ...     "shots": [[0, 49], [50, 99]], "keyframes": [
+    ...     {"frame": 10, "must": [[100, 0, 50, 50]]}, {"frame": 40, "must": [[120, 0, 50, 50]]},
+    ...     {"frame": 60, "must": [[100, 0, 50, 50]]}, {"frame": 90, "must": [[400, 0, 50, 50]]}]})
+    >>> still_shots(ann)
+    ((0, 49),)
+    """
+    out = []
+    for a, b in annotation.shots:
+        centres = [
+            (min(x for x, _, _, _ in k.must) + max(x + w for x, _, w, _ in k.must)) / 2
+            for k in annotation.keyframes
+            if a <= k.frame <= b and k.must
+        ]
+        if len(centres) >= 2 and max(centres) - min(centres) <= STILL_SPAN * annotation.width:
+            out.append((a, b))
+    return tuple(out)
+
+
+def motion_after_cuts(
+    windows: np.ndarray, shots: tuple[tuple[int, int], ...] | list[tuple[int, int]], width: float
+) -> tuple[int, int, float]:
+    """(cuts, cuts after which the window moves, largest move) over the
+    :data:`AFTER_CUT` frames after each cut; moves of x, y, width or height,
+    in thousandths of ``width``.
+
+    >>> w = np.tile([10.0, 0, 100, 100], (10, 1)); w[6:, 0] = [11, 12, 13, 14]
+    >>> motion_after_cuts(w, [(0, 4), (5, 9)], 1000)
+    (1, 1, 1.0)
+    """
+    win = np.asarray(windows, dtype=np.float64).reshape(-1, 4)
+    first = min((a for a, _ in shots), default=0)
+    cuts = moving = 0
+    largest = 0.0
+    for a, _ in shots:
+        if a <= first or a + AFTER_CUT >= len(win):
+            continue
+        cuts += 1
+        move = float(np.abs(np.diff(win[a : a + AFTER_CUT + 1], axis=0)).max()) * 1000.0 / width
+        if move > 1e-6:
+            moving += 1
+            largest = max(largest, move)
+    return cuts, moving, _clean(largest)
 
 
 def steadiness(
@@ -334,11 +422,22 @@ def steadiness(
     >>> steadiness(w, [(0, 19)], 1000)
     (10.0, 0.0, 0.0)
     """
+    a1, a2 = _differences(windows, shots, width, shots)
+    mean1 = float(a1.mean()) if a1.size else math.nan
+    mean2 = float(a2.mean()) if a2.size else math.nan
+    p99 = float(np.percentile(a2, 99)) if a2.size else math.nan
+    return _clean(mean1), _clean(mean2), _clean(p99)
+
+
+def _differences(windows: np.ndarray, shots, width: float, every) -> tuple[np.ndarray, np.ndarray]:
+    """|d| and |d2| of the window centre x (thousandths of ``width``) within
+    ``shots``, leaving out the frames near cuts; ``every`` is all the clip's
+    shots (its first and last frames are not cuts)."""
     win = np.asarray(windows, dtype=np.float64).reshape(-1, 4)
     n = len(win)
     cx = (win[:, 0] + win[:, 2] / 2) * (1000.0 / width)
-    first_frame = min((a for a, _ in shots), default=0)
-    last_frame = max((b for _, b in shots), default=n - 1)
+    first_frame = min((a for a, _ in every), default=0)
+    last_frame = max((b for _, b in every), default=n - 1)
     d1: list[np.ndarray] = []
     d2: list[np.ndarray] = []
     for a, b in shots:
@@ -352,10 +451,7 @@ def steadiness(
         d2.append(np.abs(np.diff(d)))
     a1 = np.concatenate(d1) if d1 else np.empty(0)
     a2 = np.concatenate(d2) if d2 else np.empty(0)
-    mean1 = float(a1.mean()) if a1.size else math.nan
-    mean2 = float(a2.mean()) if a2.size else math.nan
-    p99 = float(np.percentile(a2, 99)) if a2.size else math.nan
-    return _clean(mean1), _clean(mean2), _clean(p99)
+    return a1, a2
 
 
 def _box(b) -> Box:

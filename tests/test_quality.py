@@ -170,3 +170,21 @@ def test_load_and_malformed(tmp_path):
     f.write_text(json.dumps({"clip": "a.mp4"}))
     with pytest.raises(ValueError, match="malformed"):
         Annotation.load(f)
+
+
+def test_still_subject_shots_and_motion_after_cuts():
+    # Shot 1 (0-49): the head stays put; shot 2 (50-99): it crosses the frame.
+    keys = [{"frame": f, "must": [[300, 50, 40, 40]]} for f in (10, 30)]
+    keys += [{"frame": f, "must": [[100 + 4 * (f - 50), 50, 40, 40]]} for f in (60, 90)]
+    a = ann(keys, shots=[[0, 49], [50, 99]])
+    x = np.full(100, 220.0)
+    x[50:] = np.linspace(50, 250, 50)  # pans from the cut on
+    x[20:30] += np.arange(10) % 2  # a wobble in the still shot
+    s = score(np.column_stack([x, np.zeros(100), np.full(100, WIN_W), np.full(100, float(H))]), a)
+    assert s.still_shots == 1
+    assert s.still_accel > 0  # the wobble, measured on the still shot only
+    assert (s.cuts, s.cuts_moving) == (1, 1) and s.cut_motion == pytest.approx(200 / 49 / W * 1000, rel=1e-3)
+    x[20:30] = 220.0
+    x[50:53] = 50.0  # held still over the two frames after the cut
+    s = score(np.column_stack([x, np.zeros(100), np.full(100, WIN_W), np.full(100, float(H))]), a)
+    assert s.still_accel == 0.0 and s.cuts_moving == 0
