@@ -288,6 +288,20 @@ def _principal_tracks(readings, subject: str, window: float) -> list[_Track]:
     return [lasting[i] for i in order if strength[i] >= _PRINCIPAL * max(strength)]
 
 
+def _by_persistence(readings, subject: str, window: float) -> list:
+    """The readings with each lead's score scaled by the share of the shot's samples it is seen on.
+
+    Object detections come and go: the cup being filled all along must
+    outrank the larger kettle that passes through for a second.
+    """
+    samples = sum(k == subject for _, _, k in readings)
+    share = {id(s): len(t.seen) / samples for t in _tracks(readings, subject, window) for _, s, _ in t.seen}
+    return [
+        (f, [replace(c, score=c.score * share[id(c)]) if id(c) in share else c for c in cands], kind)
+        for f, cands, kind in readings
+    ]
+
+
 def _panel_readings(track: _Track) -> list:
     """One person's readings for a split panel: the others become leads too weak to be framed
     with this person (see :func:`_group`), so they are kept wholly out of the panel."""
@@ -437,6 +451,8 @@ class Planner:
             if subject == "people":
                 times = info.timestamps[np.minimum(in_shot, len(info.timestamps) - 1)]
                 readings, why = _follow_speaker(readings, in_shot, times, samples, analysis.speech)
+            elif subject == "object":
+                readings = _by_persistence(readings, subject, w)
             layout = _choose_layout(readings, subject, w, max_zoom, self.config.layout)
             zw, zh = w * layout.zoom, h * layout.zoom
             xs, note = self._axis(0, readings, start, end, zw, cx, cw, fps)

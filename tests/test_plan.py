@@ -142,6 +142,22 @@ def test_before_anyone_arrives_the_camera_follows_what_moves():
     assert c[10] > 1300 and c[190] < 600
 
 
+def test_an_object_seen_all_shot_outranks_a_bigger_one_passing_through():
+    # A cup being filled (salient) on every sample; a kettle twice its size,
+    # as salient, on a few samples only: the window stays on the cup.
+    cup, kettle = [1300, 500, 1480, 700], [300, 300, 700, 700]
+    samples = {}
+    for f in range(0, 300, 6):
+        objects = [cup, kettle] if 60 <= f < 110 else [cup]
+        samples[f] = Detections.concat([boxes(Kind.OBJECT, *objects), boxes(Kind.SALIENT, *objects)])
+    path = plan(Analysis(info(300), (), samples))
+    assert path.shots[0].subject == "object"
+    c = centres(path)
+    assert np.ptp(c) == 0.0
+    x, _, w, _ = path.window(80)
+    assert x <= 1300 and x + w >= 1480
+
+
 def test_a_salient_region_is_never_pushed_out_of_the_window():
     # A strong region and a weak one that fit together: both stay in.
     d = boxes(Kind.SALIENT, [800, 500, 1000, 700], [1020, 100, 1060, 140])
