@@ -350,12 +350,16 @@ def _batch_summary(result, quiet: bool) -> None:
             f"{result.finished - result.started:.1f} s",
         )
         console.print(table)
-    if result.failed:
+    if result.failed and console.is_terminal:
         failures = Table("failed file", "why", title=f"{len(result.failed)} of {len(result.files)} files failed",
                          title_justify="left")
         for f in result.failed:
             failures.add_row(f.name, f.error or "")
         console.print(failures)
+    elif result.failed:  # a log file: one unwrapped line per failure, for grep
+        console.print(f"{len(result.failed)} of {len(result.files)} files failed", soft_wrap=True)
+        for f in result.failed:
+            console.print(f"failed {f.name}: {f.error or ''}", soft_wrap=True, markup=False)
     if not quiet or result.failed:
         console.print(f"report: {result.report_path}")
 
