@@ -335,6 +335,8 @@ def _warp_plane(
     padded = x < -0.5 or y < -0.5 or x + w > W0 + 0.5 or y + h > H0 + 0.5
     oh, ow = dst.shape
     sx, sy = w / ow, h / oh  # source pixels per output pixel
+    if not padded and _resize_window(src, (x, y), (sx, sy), dst, interp):
+        return
     if max(sx, sy) > 1.25:
         # Shrink the covering whole-pixel box by area averaging first.
         H, W = src.shape
@@ -355,6 +357,54 @@ def _warp_plane(
         _for_cv(src), m, (ow, oh), dst=dst, flags=interp | cv2.WARP_INVERSE_MAP,
         borderMode=cv2.BORDER_CONSTANT if padded else cv2.BORDER_REPLICATE, borderValue=pad,
     )
+
+
+# Largest error, in source pixels, of the window origin the fast path accepts.
+_RESIZE_TOLERANCE = 0.04
+# Output pixels the fast path may scale beyond the window on each side, to find an exact origin.
+_RESIZE_SEARCH = 48
+
+
+def _resize_window(src: np.ndarray, origin: tuple[float, float], scale: tuple[float, float], dst: np.ndarray,
+                   interp: int) -> bool:
+    """Do :func:`_warp_plane` with ``cv2.resize`` (separable, about ten times faster than
+    ``warpAffine``) when the window's subpixel origin can be kept.
+
+    ``cv2.resize`` with explicit factors maps output pixel ``k`` to
+    ``b + (k + 0.5) * s - 0.5`` for a whole-pixel box starting at ``b``; a
+    window starting at ``x`` is then output pixels ``k0...`` of that scaling
+    when ``b + k0 * s = x``. Some ``k0`` close to 0 makes that true within
+    ``_RESIZE_TOLERANCE`` for most scales (all but those near a ratio of
+    small whole numbers, such as 1:1): False means no such ``k0`` exists and
+    nothing was written.
+    """
+    oh, ow = dst.shape
+    starts = []
+    for x, s, n, size in ((origin[0], scale[0], ow, src.shape[1]), (origin[1], scale[1], oh, src.shape[0])):
+        # Keep two source pixels before the window when the frame has them, so
+        # the first output pixels are interpolated from real neighbours.
+        k = np.arange(_RESIZE_SEARCH)
+        b = np.round(x - k * s)
+        err = np.abs(x - k * s - b)
+        ok = (b >= 0) & (k * s >= min(2.0, x) - 0.5)
+        if not ok.any():
+            return False
+        best = int(np.argmin(np.where(ok, err, np.inf)))
+        if err[best] > _RESIZE_TOLERANCE:
+            return False
+        b0 = int(b[best])
+        end = min(size, math.ceil(x + n * s) + 3)
+        starts.append((best, b0, end))
+    (kx, bx, ex), (ky, by, ey) = starts
+    sx, sy = scale
+    if max(sx, sy) > 1.25:
+        interp = cv2.INTER_AREA  # shrinking: average whole areas (no aliasing)
+    scaled = cv2.resize(_for_cv(src[by:ey, bx:ex]), None, fx=1.0 / sx, fy=1.0 / sy, interpolation=interp)
+    part = scaled[ky : ky + oh, kx : kx + ow]
+    if part.shape != dst.shape:  # rounding left the box a pixel short: let warpAffine do it
+        return False
+    dst[...] = part
+    return True
 
 
 def _for_cv(a: np.ndarray) -> np.ndarray:
