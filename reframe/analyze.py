@@ -1,10 +1,13 @@
 """Analyze: one decoding pass that finds cuts and what is on screen.
 
-Every frame is turned into a thumbnail for the cut detector; only sampled
-frames (``AnalyzeConfig.sample_fps``, plus the first frames after each cut)
-are scaled to the analysis size and given to the detectors. Boxes are stored
-in display pixels of the source, so the planner never needs to know the
-analysis size.
+Every frame is decoded (without the deblocking filter: nothing here looks at
+full-size pixels) and turned into a thumbnail for the cut detector and the
+motion measure; only sampled frames are scaled to the analysis size and
+given to the detectors. Sampling adapts to the picture (:class:`Sampler`):
+the first frame of every shot, then ``AnalyzeConfig.sample_fps`` while the
+picture changes and ``still_sample_fps`` while it holds still; the planner
+interpolates between samples. Boxes are stored in display pixels of the
+source, so the planner never needs to know the analysis size.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 
 from .config import AnalyzeConfig, ProgressCallback, even
@@ -86,27 +90,23 @@ class Analyzer:
         to_source = (info.width / aw, info.height / ah)
 
         cuts = CutDetector(info.fps, threshold=cfg.cut_threshold)
-        period = 1.0 / cfg.sample_fps
-        next_sample = next_scan = -1.0
+        sampler = Sampler(cfg)
         previous: np.ndarray | None = None
         known = Detections.empty()  # faces and people of the last sample, analysis pixels
         samples: dict[int, Detections] = {}
         bars = BarFinder()
         n = max(1, info.frame_count)
-        with FrameReader(info) as reader:
+        with FrameReader(info, fast_decode=True) as reader:
             for frame in reader:
-                thumb = frame.to_rgb(tw, th)
+                thumb = frame.to_rgb(tw, th, interpolation="AREA")
                 bars.add(thumb)
                 if cuts.push(frame.index, thumb):
                     # A new shot: look at it now, fully, and compare nothing across the cut.
-                    next_sample = next_scan = -1.0
+                    sampler.new_shot()
                     previous, known = None, Detections.empty()
-                if frame.time + 1e-9 < next_sample:
+                full_scan = sampler.due(frame.time, thumb)
+                if full_scan is None:
                     continue
-                next_sample = frame.time + period
-                full_scan = frame.time + 1e-9 >= next_scan
-                if full_scan:
-                    next_scan = frame.time + cfg.full_scan_every
                 rgb = frame.to_rgb(aw, ah)
                 found = self._detect(rgb, previous, full_scan, known)
                 known = found[found.kind <= Kind.PERSON]
@@ -130,6 +130,53 @@ class Analyzer:
         # nothing of a higher kind is on screen.
         salient = self.saliency.detect(rgb, previous)
         return Detections.concat([faces, objects, salient])
+
+
+class Sampler:
+    """Decides which frames the detectors see, from the thumbnails of all frames.
+
+    A frame is sampled when a shot starts, when ``1 / still_sample_fps``
+    seconds passed since the last sample, or, no sooner than
+    ``1 / sample_fps`` after it, when the picture changed since the last
+    sample: more than ``sample_change`` of the thumbnail's pixels moved by
+    more than a few grey levels (someone moving, a pan, a newcomer). The
+    fine face scan runs on the first sample of a shot and then every
+    ``full_scan_every`` seconds (hints carry known faces in between).
+
+    >>> # full_scan = sampler.due(frame.time, thumb); None: not a sample
+    """
+
+    # Grey levels a thumbnail pixel must change by to count as moved (compression noise stays below).
+    MOVED = 20
+
+    def __init__(self, config: AnalyzeConfig) -> None:
+        self.min_gap = 1.0 / config.sample_fps
+        self.max_gap = 1.0 / config.still_sample_fps
+        self.change = config.sample_change
+        self.full_scan_every = config.full_scan_every
+        self.new_shot()
+
+    def new_shot(self) -> None:
+        self._last_time = -np.inf
+        self._next_scan = -np.inf
+        self._last_grey: np.ndarray | None = None
+
+    def due(self, time: float, thumb: np.ndarray) -> bool | None:
+        """None when this frame is not a sample, else whether it gets the fine face scan."""
+        gap = time - self._last_time
+        if gap + 1e-9 < self.min_gap:
+            return None
+        grey = thumb[..., 1]  # green: close to luma, and free
+        if gap + 1e-9 < self.max_gap and self._last_grey is not None:
+            moved = np.count_nonzero(cv2.absdiff(grey, self._last_grey) > self.MOVED)
+            if moved < self.change * grey.size:
+                return None
+        self._last_time = time
+        self._last_grey = grey.copy()
+        full_scan = time + 1e-9 >= self._next_scan
+        if full_scan:
+            self._next_scan = time + self.full_scan_every
+        return full_scan
 
 
 class BarFinder:
@@ -193,4 +240,4 @@ def analyze(
         return analyzer.run(src, progress)
 
 
-__all__ = ["Analysis", "Analyzer", "analyze"]
+__all__ = ["Analysis", "Analyzer", "Sampler", "analyze"]

@@ -13,6 +13,7 @@ written, even when the target is a link to it.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import time
@@ -27,7 +28,7 @@ import numpy as np
 
 from .config import ProgressCallback, RenderConfig
 from .croppath import CropPath
-from .errors import CropPathError, InputError, Interrupted, OutputError, ReframeError
+from .errors import CropPathError, InputError, Interrupted, OutputError, ReframeError, UsageError
 from .probe import AudioStreamInfo, VideoInfo, probe
 
 # Audio codecs the MP4 muxer accepts as they are; anything else is re-encoded to AAC.
@@ -101,6 +102,7 @@ def render(
     started = time.perf_counter()
     src, dst = Path(src), Path(dst)
     check_output(src, dst, config.overwrite)
+    check_encoder(config.encoder)
     if info is None:
         info = probe(src)
     _check_match(crop_path, info)
@@ -131,6 +133,52 @@ def render(
     return RenderResult(
         dst, out_w, out_h, frame_count, duration, audio_codec, time.perf_counter() - started, kept
     )
+
+
+# Each encoder's constant-quality option, fed from ``RenderConfig.crf`` (x264's scale, 0-51).
+_QUALITY_OPTION = {"libx264": "crf", "libx265": "crf", "h264_nvenc": "cq", "hevc_nvenc": "cq",
+                   "h264_qsv": "global_quality", "hevc_qsv": "global_quality", "h264_amf": "qp_i"}
+
+
+@functools.lru_cache(maxsize=None)
+def check_encoder(name: str) -> str:
+    """The pixel format ``name`` is fed in; :class:`UsageError` if FFmpeg lacks
+    this video encoder or it cannot start here (no such GPU, no driver).
+
+    >>> check_encoder("libx264")
+    'yuv420p'
+    """
+    import av
+
+    try:
+        codec = av.Codec(name, "w")
+    except (av.error.FFmpegError, ValueError, KeyError):
+        codec = None
+    if codec is None or codec.type != "video":
+        h264 = sorted(n for n in av.codecs_available if "264" in n and _is_encoder(n))
+        raise UsageError(f"encoder {name} is not a video encoder of this FFmpeg; H.264 encoders here: {', '.join(h264)}")
+    formats = [f.name for f in codec.video_formats or ()]
+    fmt = next((f for f in ("yuv420p", "nv12") if f in formats), None)
+    if fmt is None:
+        raise UsageError(f"encoder {name} takes none of yuv420p or nv12 frames ({', '.join(formats)}); use libx264")
+    if name != "libx264":
+        # Hardware encoders are listed whether or not the device exists: open one to know.
+        cc = av.CodecContext.create(codec)
+        cc.width, cc.height, cc.pix_fmt, cc.time_base = 256, 256, fmt, Fraction(1, 25)
+        try:
+            cc.open()
+        except av.error.FFmpegError as e:
+            raise UsageError(f"encoder {name} cannot start on this machine ({_reason(e)}); use libx264") from None
+    return fmt
+
+
+def _is_encoder(name: str) -> bool:
+    import av
+
+    try:
+        return av.Codec(name, "w").type == "video"
+    except (av.error.FFmpegError, ValueError, KeyError):
+        return False
 
 
 def _check_match(crop_path: CropPath, info: VideoInfo) -> None:
@@ -182,14 +230,15 @@ def _encode(
             raise OutputError(f"cannot write {dst} (in {dst.parent}): {_reason(e)}") from e
         audio: _AudioTracks | None = None
         try:
-            vs = out.add_stream("libx264", rate=info.fps)
+            pix_fmt = check_encoder(config.encoder)
+            vs = out.add_stream(config.encoder, rate=info.fps)
             vs.width, vs.height = out_w, out_h
-            vs.pix_fmt = "yuv420p"
+            vs.pix_fmt = pix_fmt
             vs.time_base = tb
             vs.codec_context.time_base = tb
             vs.codec_context.framerate = info.fps
             vs.codec_context.thread_count = 0
-            vs.options = {"crf": str(config.crf), "preset": config.preset}
+            vs.options = _encoder_options(config)
             _copy_colour_tags(reader, vs)
 
             audio = _AudioTracks(info, out, config, origin, end_time)
@@ -204,9 +253,8 @@ def _encode(
             def make_frame(frame) -> av.VideoFrame:
                 y, u, v = frame.to_yuv420p()
                 # from_ndarray copies, so the warper's single buffer is free again.
-                return av.VideoFrame.from_ndarray(
-                    warper.warp(y, u, v, crop_path.windows[frame.index]), format="yuv420p"
-                )
+                vf = av.VideoFrame.from_ndarray(warper.warp(y, u, v, crop_path.windows[frame.index]), format="yuv420p")
+                return vf if pix_fmt == "yuv420p" else vf.reformat(format=pix_fmt)
 
             def encode(frame, vf: av.VideoFrame) -> None:
                 nonlocal last_pts, count
@@ -252,6 +300,16 @@ def _encode(
     if progress:
         progress("render", 1.0)
     return count, info.duration, audio.codec, audio.kept
+
+
+def _encoder_options(config: RenderConfig) -> dict[str, str]:
+    options = {}
+    quality = _QUALITY_OPTION.get(config.encoder)
+    if quality:
+        options[quality] = str(config.crf)
+    if config.encoder in ("libx264", "libx265"):
+        options["preset"] = config.preset
+    return options
 
 
 def _mux_video(out, packet, durations: dict[int, int], audio: _AudioTracks, tb: Fraction) -> None:
