@@ -20,6 +20,7 @@ import numpy as np
 
 from .config import AnalyzeConfig, ProgressCallback, even
 from .detections import Detections, Kind
+from .frames import read_ahead
 from .probe import VideoInfo, probe
 from .shots import CutDetector
 
@@ -90,23 +91,18 @@ class Analyzer:
         to_source = (info.width / aw, info.height / ah)
 
         cuts = CutDetector(info.fps, threshold=cfg.cut_threshold)
-        sampler = Sampler(cfg)
+        bars = BarFinder()
         previous: np.ndarray | None = None
         known = Detections.empty()  # faces and people of the last sample, analysis pixels
         samples: dict[int, Detections] = {}
-        bars = BarFinder()
         n = max(1, info.frame_count)
         with FrameReader(info, fast_decode=True) as reader:
-            for frame in reader:
-                thumb = frame.to_rgb(tw, th, interpolation="AREA")
-                bars.add(thumb)
-                if cuts.push(frame.index, thumb):
-                    # A new shot: look at it now, fully, and compare nothing across the cut.
-                    sampler.new_shot()
+            # Decoding, cut finding and sampling run a couple of samples ahead
+            # on the other core while the detectors work on this one.
+            for frame, full_scan, new_shot in read_ahead(_sampled(reader, Sampler(cfg), cuts, bars, (tw, th)), 2):
+                if new_shot:
+                    # A new shot: compare nothing across the cut.
                     previous, known = None, Detections.empty()
-                full_scan = sampler.due(frame.time, thumb)
-                if full_scan is None:
-                    continue
                 rgb = frame.to_rgb(aw, ah)
                 found = self._detect(rgb, previous, full_scan, known)
                 known = found[found.kind <= Kind.PERSON]
@@ -130,6 +126,25 @@ class Analyzer:
         # nothing of a higher kind is on screen.
         salient = self.saliency.detect(rgb, previous)
         return Detections.concat([faces, objects, salient])
+
+
+def _sampled(reader, sampler: Sampler, cuts: CutDetector, bars: BarFinder, thumb_size: tuple[int, int]):
+    """``(frame, full_scan, new_shot)`` for each frame the detectors should see.
+
+    Every frame is made a thumbnail for the cut detector, the bar finder and
+    the sampler; ``new_shot`` is true on the first sample after a cut.
+    """
+    new_shot = True
+    for frame in reader:
+        thumb = frame.to_rgb(*thumb_size)
+        bars.add(thumb)
+        if cuts.push(frame.index, thumb):
+            sampler.new_shot()  # look at the new shot now, fully
+            new_shot = True
+        full_scan = sampler.due(frame.time, thumb)
+        if full_scan is not None:
+            yield frame, full_scan, new_shot
+            new_shot = False
 
 
 class Sampler:
