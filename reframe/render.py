@@ -238,6 +238,9 @@ def _encode(
             vs.codec_context.time_base = tb
             vs.codec_context.framerate = info.fps
             vs.codec_context.thread_count = 0
+            # Frame threads, as ffmpeg's command line uses (PyAV defaults to
+            # slice threads, which keep fewer frames in flight and stall more).
+            vs.codec_context.thread_type = "FRAME"
             vs.options = _encoder_options(config)
             _copy_colour_tags(reader, vs)
 
