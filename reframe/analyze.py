@@ -97,14 +97,15 @@ class Analyzer:
         samples: dict[int, Detections] = {}
         n = max(1, info.frame_count)
         with FrameReader(info, fast_decode=True) as reader:
-            # Decoding, cut finding and sampling run a couple of samples ahead
-            # on the other core while the detectors work on this one.
-            for frame, full_scan, new_shot in read_ahead(_sampled(reader, Sampler(cfg), cuts, bars, (tw, th)), 2):
+            # Three stages on two cores: decoding, cut finding and sampling run
+            # ahead in one thread, the object model a sample ahead in another,
+            # the face model and saliency here.
+            sampled = read_ahead(_sampled(reader, Sampler(cfg), cuts, bars, (tw, th)), 2)
+            for frame, full_scan, new_shot, rgb, objects in read_ahead(self._with_objects(sampled, (aw, ah)), 1):
                 if new_shot:
                     # A new shot: compare nothing across the cut.
                     previous, known = None, Detections.empty()
-                rgb = frame.to_rgb(aw, ah)
-                found = self._detect(rgb, previous, full_scan, known)
+                found = self._detect(rgb, previous, full_scan, known, objects)
                 known = found[found.kind <= Kind.PERSON]
                 samples[frame.index] = found.scaled(*to_source)
                 previous = rgb
@@ -116,8 +117,16 @@ class Analyzer:
         content = bars.content(info.width, info.height)
         return Analysis(info, found, samples, content)
 
-    def _detect(self, rgb: np.ndarray, previous: np.ndarray | None, full_scan: bool, known: Detections) -> Detections:
-        objects = self.objects.detect(rgb) if self.objects is not None else Detections.empty()
+    def _with_objects(self, sampled, size: tuple[int, int]):
+        """Each sample with its picture at the analysis ``size`` and the objects in it."""
+        for frame, full_scan, new_shot in sampled:
+            rgb = frame.to_rgb(*size)
+            objects = self.objects.detect(rgb) if self.objects is not None else Detections.empty()
+            yield frame, full_scan, new_shot, rgb, objects
+
+    def _detect(
+        self, rgb: np.ndarray, previous: np.ndarray | None, full_scan: bool, known: Detections, objects: Detections
+    ) -> Detections:
         # Between full scans the face model looks closely only around the
         # faces of the last sample and the people found now.
         hints = Detections.concat([known, objects[objects.kind == Kind.PERSON]])
@@ -181,7 +190,7 @@ class Sampler:
         gap = time - self._last_time
         if gap + 1e-9 < self.min_gap:
             return None
-        grey = thumb[..., 1]  # green: close to luma, and free
+        grey = np.ascontiguousarray(thumb[..., 1])  # green: close to luma
         if gap + 1e-9 < self.max_gap and self._last_grey is not None:
             moved = np.count_nonzero(cv2.absdiff(grey, self._last_grey) > self.MOVED)
             if moved < self.change * grey.size:

@@ -420,6 +420,10 @@ def read_ahead(items: Iterable, depth: int) -> Iterator:
             put((done, None))
         except BaseException as e:  # handed to the consumer, raised there
             put((done, e))
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()  # a generator stopped early cleans up here, in its own thread
 
     thread = threading.Thread(target=produce, name="read-ahead", daemon=True)
     thread.start()

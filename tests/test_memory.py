@@ -17,7 +17,6 @@ from reframe.analyze import Analyzer
 from reframe.config import AnalyzeConfig, Aspect, RenderConfig
 from reframe.croppath import CropPath, SourceRef
 from reframe.detections import Detections
-from reframe.frames import VideoFrame
 from reframe.probe import probe
 from reframe.render import render
 
@@ -30,7 +29,8 @@ class _Nothing:
 
 
 def _live_frames() -> int:
-    return sum(isinstance(o, (VideoFrame, av.VideoFrame)) for o in gc.get_objects())
+    """Decoded and encoded pictures alive (each holds a frame buffer)."""
+    return sum(isinstance(o, av.VideoFrame) for o in gc.get_objects())
 
 
 class _Watch:
@@ -72,7 +72,7 @@ def test_long_clip_holds_no_more_frames_than_a_short_one(tmp_path):
     _peaks(short, tmp_path)  # once first, so one-off allocations (imports, caches) count in neither
     s_frames, s_analysis, s_render_frames, s_render = _peaks(short, tmp_path)
     l_frames, l_analysis, l_render_frames, l_render = _peaks(long, tmp_path)
-    # A few frames in flight (decoder, warp, encoder), never a growing buffer.
+    # A few frames in flight (read-ahead queues, warp, encoder), never a growing buffer.
     assert 0 < s_frames <= 12 and 0 < l_frames <= s_frames + 2, (s_frames, l_frames)
     assert 0 < s_render_frames <= 12 and l_render_frames <= s_render_frames + 2, (s_render_frames, l_render_frames)
     # One 320x180 RGB frame is 170 kB: the 135 more frames of the long clip, held, would be 23 MB.
