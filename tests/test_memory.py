@@ -7,12 +7,13 @@ clip. A short and a ten-times-longer clip are compared (no timing).
 
 from __future__ import annotations
 
-import gc
+import threading
 import tracemalloc
 
-import av
+import pytest
 
 import lavfi
+from reframe import frames
 from reframe.analyze import Analyzer
 from reframe.config import AnalyzeConfig, Aspect, RenderConfig
 from reframe.croppath import CropPath, SourceRef
@@ -28,9 +29,25 @@ class _Nothing:
         return Detections.empty()
 
 
-def _live_frames() -> int:
-    """Decoded and encoded pictures alive (each holds a frame buffer)."""
-    return sum(isinstance(o, av.VideoFrame) for o in gc.get_objects())
+class _CountedFrame(frames.VideoFrame):
+    """A decoded frame that counts how many of its kind are alive (each holds a decoded picture).
+
+    Counting this way, rather than by scanning the garbage collector's
+    objects, is safe while the read-ahead threads are building objects.
+    """
+
+    __slots__ = ()
+    live = 0
+    lock = threading.Lock()
+
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        with _CountedFrame.lock:
+            _CountedFrame.live += 1
+
+    def __del__(self) -> None:
+        with _CountedFrame.lock:
+            _CountedFrame.live -= 1
 
 
 class _Watch:
@@ -40,7 +57,12 @@ class _Watch:
         self.most = 0
 
     def __call__(self, stage: str, done: float) -> None:
-        self.most = max(self.most, _live_frames())
+        self.most = max(self.most, _CountedFrame.live)
+
+
+@pytest.fixture(autouse=True)
+def _count_frames(monkeypatch):
+    monkeypatch.setattr(frames, "VideoFrame", _CountedFrame)
 
 
 def _peaks(path, work) -> tuple[int, int, int, int]:
