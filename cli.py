@@ -31,6 +31,9 @@ SizeOpt = Annotated[
 ]
 CrfOpt = Annotated[int, typer.Option("--crf", help="x264 quality, 0-51 (lower is better).")]
 PresetOpt = Annotated[str, typer.Option("--preset", help="x264 preset, ultrafast ... veryslow.")]
+EncoderOpt = Annotated[
+    str, typer.Option("--encoder", help="FFmpeg video encoder: libx264, or hardware (h264_nvenc, h264_qsv, ...).")
+]
 OverwriteOpt = Annotated[bool, typer.Option("--overwrite", "-y", help="Replace an existing output file.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 AudioTracksOpt = Annotated[
@@ -164,6 +167,7 @@ def convert(
     size: SizeOpt = None,
     crf: CrfOpt = 20,
     preset: PresetOpt = "veryfast",
+    encoder: EncoderOpt = "libx264",
     save_path: Annotated[
         Optional[Path], typer.Option("--save-path", help="Also write the crop path JSON here (one per aspect).")
     ] = None,
@@ -185,8 +189,8 @@ def convert(
         with _progress(quiet) as progress:
             results = convert_file(
                 src, outputs, save_paths=saves, progress=progress,
-                size=size, crf=crf, preset=preset, overwrite=overwrite, motion=motion, audio_tracks=audio_tracks,
-                layout=layout, zoom_max=zoom_max,
+                size=size, crf=crf, preset=preset, encoder=encoder, overwrite=overwrite, motion=motion,
+                audio_tracks=audio_tracks, layout=layout, zoom_max=zoom_max,
             )
         if not quiet:
             for result in results:
@@ -228,6 +232,7 @@ def render(
     size: SizeOpt = None,
     crf: CrfOpt = 20,
     preset: PresetOpt = "veryfast",
+    encoder: EncoderOpt = "libx264",
     layout: Annotated[
         Optional[str],
         typer.Option(
@@ -246,7 +251,9 @@ def render(
         from reframe.croppath import CropPath
         from reframe.render import render as render_path
 
-        config = RenderConfig(size=size, crf=crf, preset=preset, overwrite=overwrite, audio_tracks=audio_tracks)
+        config = RenderConfig(
+            size=size, crf=crf, preset=preset, encoder=encoder, overwrite=overwrite, audio_tracks=audio_tracks
+        )
         crop_path = CropPath.load(path)
         if layout is not None:
             crop_path = crop_path.with_layout(layout)
@@ -303,6 +310,7 @@ def batch(
     size: SizeOpt = None,
     crf: CrfOpt = 20,
     preset: PresetOpt = "veryfast",
+    encoder: EncoderOpt = "libx264",
     motion: MotionOpt = "calm",
     layout: LayoutOpt = "auto",
     zoom_max: ZoomOpt = 1.25,
@@ -327,8 +335,9 @@ def batch(
     with _errors():
         from reframe.batch import run_batch
 
-        options = dict(aspect=aspect, size=size, crf=crf, preset=preset, motion=motion, audio_tracks=audio_tracks,
-                       layout=layout, zoom_max=zoom_max, save_paths=save_paths, overwrite=overwrite)
+        options = dict(aspect=aspect, size=size, crf=crf, preset=preset, encoder=encoder, motion=motion,
+                       audio_tracks=audio_tracks, layout=layout, zoom_max=zoom_max, save_paths=save_paths,
+                       overwrite=overwrite)
         with _batch_progress(quiet) as progress:
             result = run_batch(sources, output, options, jobs=jobs, cluster=cluster, force=force, report=report,
                                progress=progress)

@@ -1,14 +1,18 @@
 """Speed and memory of reframe against ffmpeg's own static centre crop, in one run.
 
     python benchmarks/speed.py [CLIP] [--size 1920x1080] [--seconds 24] [--aspect 9:16]
+                               [--preset veryfast] [--crf 20] [--encoder libx264] [--no-4k]
 
 Without CLIP it generates a landscape clip of the given size (1080p30, 24 s
 by default) with a moving face and two cuts. It then times, each in a fresh
 process: ffmpeg's static centre crop scaled to the same output size with the
 same encoder settings (the floor: decode + scale + encode), the full
 ``reframe convert``, and ``reframe analyze`` alone, and reports the ratios to
-the ffmpeg time, the speed against real time and each run's peak resident
-memory. The machine may be noisy: compare ratios measured in the same run.
+the ffmpeg time, the speed against real time, each run's CPU seconds (user +
+system, steadier than wall time when other programs share the machine) and
+peak resident memory. Unless ``--no-4k``, it then converts a generated
+3840x2160 clip of 8 s and reports that run's peak memory. The machine may be
+noisy: compare ratios measured in the same run.
 """
 
 from __future__ import annotations
@@ -25,8 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def timed(cmd: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak resident memory (MB) of one child process."""
+def timed(cmd: list[str]) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds and peak resident memory (MB) of one child process."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -35,7 +39,7 @@ def timed(cmd: list[str]) -> tuple[float, float]:
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
         sys.exit(f"command failed ({code}): {' '.join(cmd)}\n{err[-2000:]}")
-    return elapsed, usage.ru_maxrss / 1024
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def make_clip(path: Path, width: int, height: int, seconds: float) -> None:
@@ -60,6 +64,8 @@ def main() -> None:
     ap.add_argument("--aspect", default="9:16")
     ap.add_argument("--preset", default="veryfast")
     ap.add_argument("--crf", type=int, default=20)
+    ap.add_argument("--encoder", default="libx264", help="reframe's encoder (ffmpeg's crop always uses libx264)")
+    ap.add_argument("--no-4k", dest="four_k", action="store_false", help="skip the 4K memory run")
     args = ap.parse_args()
 
     import imageio_ffmpeg
@@ -87,7 +93,8 @@ def main() -> None:
     runs = {
         "ffmpeg centre crop": [ffmpeg, "-v", "error", "-y", "-i", str(clip), "-vf", crop, *enc, str(work / "centre.mp4")],
         "reframe convert": [*cli, "convert", str(clip), "-o", str(work / "reframed.mp4"), "--aspect", str(aspect),
-                            "--preset", args.preset, "--crf", str(args.crf), "--overwrite", "-q"],
+                            "--preset", args.preset, "--crf", str(args.crf), "--encoder", args.encoder,
+                            "--overwrite", "-q"],
         "reframe analyze": [*cli, "analyze", str(clip), "-o", str(work / "path.json"), "--aspect", str(aspect),
                             "--overwrite", "-q"],
     }
@@ -96,12 +103,27 @@ def main() -> None:
     for name, cmd in runs.items():
         results[name] = timed(cmd)
         print(f"  {name}: {results[name][0]:.1f} s", flush=True)
-    base = results["ffmpeg centre crop"][0]
+    four_k = None
+    if args.four_k:
+        big = work / "bench_3840x2160.mp4"
+        print(f"generating {big.name} (3840x2160, 8 s, moving face, 2 cuts)...", flush=True)
+        make_clip(big, 3840, 2160, 8.0)
+        four_k = timed([*cli, "convert", str(big), "-o", str(work / "reframed_4k.mp4"), "--aspect", str(aspect),
+                        "--preset", args.preset, "--crf", str(args.crf), "--encoder", args.encoder,
+                        "--overwrite", "-q"])
+        print(f"  reframe convert 4K: {four_k[0]:.1f} s", flush=True)
+    base, base_cpu = results["ffmpeg centre crop"][:2]
     print(f"\n{clip.name}: {info.width}x{info.height} at {float(info.fps):.3g} fps, {info.duration:.1f} s -> {ow}x{oh}"
-          f" ({args.preset}, crf {args.crf}) on {os.cpu_count()} cores")
-    print(f"{'run':<20} {'seconds':>8} {'x ffmpeg':>9} {'x real time':>12} {'peak MB':>8}")
-    for name, (secs, mb) in results.items():
-        print(f"{name:<20} {secs:8.1f} {secs / base:9.2f} {info.duration / secs:12.2f} {mb:8.0f}")
+          f" ({args.preset}, crf {args.crf}, reframe with {args.encoder}) on {os.cpu_count()} cores, "
+          f"load average {os.getloadavg()[0]:.1f}")
+    print(f"{'run':<20} {'seconds':>8} {'x ffmpeg':>9} {'x real time':>12} {'CPU s':>7} {'CPU x ffmpeg':>13} {'peak MB':>8}")
+    for name, (secs, cpu, mb) in results.items():
+        print(f"{name:<20} {secs:8.1f} {secs / base:9.2f} {info.duration / secs:12.2f} {cpu:7.1f} {cpu / base_cpu:13.2f}"
+              f" {mb:8.0f}")
+    if four_k is not None:
+        secs, cpu, mb = four_k
+        print(f"{'reframe convert 4K':<20} {secs:8.1f} {'':>9} {8.0 / secs:12.2f} {cpu:7.1f} {'':>13} {mb:8.0f}"
+              "   (3840x2160, 8 s)")
 
 
 if __name__ == "__main__":

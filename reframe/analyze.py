@@ -1,10 +1,13 @@
 """Analyze: one decoding pass that finds cuts and what is on screen.
 
-Every frame is turned into a thumbnail for the cut detector; only sampled
-frames (``AnalyzeConfig.sample_fps``, plus the first frames after each cut)
-are scaled to the analysis size and given to the detectors. Boxes are stored
-in display pixels of the source, so the planner never needs to know the
-analysis size.
+Every frame is decoded (without the deblocking filter: nothing here looks at
+full-size pixels) and turned into a thumbnail for the cut detector and the
+motion measure; only sampled frames are scaled to the analysis size and
+given to the detectors. Sampling adapts to the picture (:class:`Sampler`):
+the first frame of every shot, then ``AnalyzeConfig.sample_fps`` while the
+picture changes and ``still_sample_fps`` while it holds still; the planner
+interpolates between samples. Boxes are stored in display pixels of the
+source, so the planner never needs to know the analysis size.
 """
 
 from __future__ import annotations
@@ -13,10 +16,12 @@ import os
 from collections import deque
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 
 from .config import AnalyzeConfig, ProgressCallback, even
 from .detections import Detections, Kind
+from .frames import read_ahead
 from .probe import VideoInfo, probe
 from .shots import CutDetector
 from .speaker import MOUTH_GAP_SECONDS, speech_activity, with_mouth_activity
@@ -90,35 +95,23 @@ class Analyzer:
         to_source = (info.width / aw, info.height / ah)
 
         cuts = CutDetector(info.fps, threshold=cfg.cut_threshold)
-        period = 1.0 / cfg.sample_fps
-        next_sample = next_scan = -1.0
+        bars = BarFinder()
         previous: np.ndarray | None = None
         known = Detections.empty()  # faces and people of the last sample, analysis pixels
         samples: dict[int, Detections] = {}
-        bars = BarFinder()
         n = max(1, info.frame_count)
-        # The frames decoded just before this one: mouths are compared across MOUTH_GAP_SECONDS.
-        recent: deque = deque(maxlen=max(1, round(MOUTH_GAP_SECONDS * float(info.fps))))
-        with FrameReader(info) as reader:
-            for frame in reader:
-                before = recent[0] if len(recent) == recent.maxlen else None
-                recent.append(frame)
-                thumb = frame.to_rgb(tw, th)
-                bars.add(thumb)
-                if cuts.push(frame.index, thumb):
-                    # A new shot: look at it now, fully, and compare nothing across the cut.
-                    next_sample = next_scan = -1.0
-                    previous, known, before = None, Detections.empty(), None
-                    recent.clear()
-                    recent.append(frame)
-                if frame.time + 1e-9 < next_sample:
-                    continue
-                next_sample = frame.time + period
-                full_scan = frame.time + 1e-9 >= next_scan
-                if full_scan:
-                    next_scan = frame.time + cfg.full_scan_every
-                rgb = frame.to_rgb(aw, ah)
-                found = self._detect(rgb, previous, full_scan, known)
+        with FrameReader(info, fast_decode=True) as reader:
+            # Three stages on two cores: decoding, cut finding and sampling run
+            # ahead in one thread, the object model a sample ahead in another,
+            # the face model and saliency here. Mouths are compared with the
+            # frame decoded MOUTH_GAP_SECONDS before each sample.
+            gap = max(1, round(MOUTH_GAP_SECONDS * float(info.fps)))
+            sampled = read_ahead(_sampled(reader, Sampler(cfg), cuts, bars, (tw, th), gap), 2)
+            for frame, full_scan, new_shot, before, rgb, objects in read_ahead(self._with_objects(sampled, (aw, ah)), 1):
+                if new_shot:
+                    # A new shot: compare nothing across the cut.
+                    previous, known = None, Detections.empty()
+                found = self._detect(rgb, previous, full_scan, known, objects)
                 known = found[found.kind <= Kind.PERSON]
                 found = _with_mouths(found, rgb, before, aw, ah)
                 samples[frame.index] = found.scaled(*to_source)
@@ -131,8 +124,16 @@ class Analyzer:
         content = bars.content(info.width, info.height)
         return Analysis(info, found, samples, content, _speech(info, samples))
 
-    def _detect(self, rgb: np.ndarray, previous: np.ndarray | None, full_scan: bool, known: Detections) -> Detections:
-        objects = self.objects.detect(rgb) if self.objects is not None else Detections.empty()
+    def _with_objects(self, sampled, size: tuple[int, int]):
+        """Each sample with its picture at the analysis ``size`` and the objects in it."""
+        for frame, full_scan, new_shot, before in sampled:
+            rgb = frame.to_rgb(*size)
+            objects = self.objects.detect(rgb) if self.objects is not None else Detections.empty()
+            yield frame, full_scan, new_shot, before, rgb, objects
+
+    def _detect(
+        self, rgb: np.ndarray, previous: np.ndarray | None, full_scan: bool, known: Detections, objects: Detections
+    ) -> Detections:
         # Between full scans the face model looks closely only around the
         # faces of the last sample and the people found now.
         hints = Detections.concat([known, objects[objects.kind == Kind.PERSON]])
@@ -147,8 +148,6 @@ def _with_mouths(found: Detections, rgb: np.ndarray, before, width: int, height:
     """Mouth activity of the faces found, from this frame and ``before``, decoded a moment earlier."""
     if before is None or not np.any(found.kind == Kind.FACE):
         return found
-    import cv2
-
     return with_mouth_activity(found, cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), before.to_gray(width, height))
 
 
@@ -161,6 +160,80 @@ def _speech(info: VideoInfo, samples: dict[int, Detections]) -> dict[int, float]
     frames = sorted(samples)
     times = info.timestamps[np.minimum(frames, len(info.timestamps) - 1)]
     return {f: round(float(p), 3) for f, p in zip(frames, track.at(times))}
+
+
+def _sampled(
+    reader, sampler: Sampler, cuts: CutDetector, bars: BarFinder, thumb_size: tuple[int, int], gap: int
+):
+    """``(frame, full_scan, new_shot, before)`` for each frame the detectors should see.
+
+    Every frame is made a thumbnail for the cut detector, the bar finder and
+    the sampler; ``new_shot`` is true on the first sample after a cut;
+    ``before`` is the frame decoded ``gap`` frames earlier in the same shot
+    (None at a shot's start), for the mouths.
+    """
+    new_shot = True
+    recent: deque = deque(maxlen=gap)
+    for frame in reader:
+        thumb = frame.to_rgb(*thumb_size)
+        bars.add(thumb)
+        if cuts.push(frame.index, thumb):
+            sampler.new_shot()  # look at the new shot now, fully
+            new_shot = True
+            recent.clear()  # compare nothing across the cut
+        before = recent[0] if len(recent) == recent.maxlen else None
+        recent.append(frame)
+        full_scan = sampler.due(frame.time, thumb)
+        if full_scan is not None:
+            yield frame, full_scan, new_shot, before
+            new_shot = False
+
+
+class Sampler:
+    """Decides which frames the detectors see, from the thumbnails of all frames.
+
+    A frame is sampled when a shot starts, when ``1 / still_sample_fps``
+    seconds passed since the last sample, or, no sooner than
+    ``1 / sample_fps`` after it, when the picture changed since the last
+    sample: more than ``sample_change`` of the thumbnail's pixels moved by
+    more than a few grey levels (someone moving, a pan, a newcomer). The
+    fine face scan runs on the first sample of a shot and then every
+    ``full_scan_every`` seconds (hints carry known faces in between).
+
+    >>> # full_scan = sampler.due(frame.time, thumb); None: not a sample
+    """
+
+    # Grey levels a thumbnail pixel must change by to count as moved (compression noise stays below).
+    MOVED = 20
+
+    def __init__(self, config: AnalyzeConfig) -> None:
+        self.min_gap = 1.0 / config.sample_fps
+        self.max_gap = 1.0 / config.still_sample_fps
+        self.change = config.sample_change
+        self.full_scan_every = config.full_scan_every
+        self.new_shot()
+
+    def new_shot(self) -> None:
+        self._last_time = -np.inf
+        self._next_scan = -np.inf
+        self._last_grey: np.ndarray | None = None
+
+    def due(self, time: float, thumb: np.ndarray) -> bool | None:
+        """None when this frame is not a sample, else whether it gets the fine face scan."""
+        gap = time - self._last_time
+        if gap + 1e-9 < self.min_gap:
+            return None
+        grey = np.ascontiguousarray(thumb[..., 1])  # green: close to luma
+        if gap + 1e-9 < self.max_gap and self._last_grey is not None:
+            moved = np.count_nonzero(cv2.absdiff(grey, self._last_grey) > self.MOVED)
+            if moved < self.change * grey.size:
+                return None
+        self._last_time = time
+        self._last_grey = grey.copy()
+        full_scan = time + 1e-9 >= self._next_scan
+        if full_scan:
+            self._next_scan = time + self.full_scan_every
+        return full_scan
 
 
 class BarFinder:
@@ -224,4 +297,4 @@ def analyze(
         return analyzer.run(src, progress)
 
 
-__all__ = ["Analysis", "Analyzer", "analyze"]
+__all__ = ["Analysis", "Analyzer", "Sampler", "analyze"]

@@ -69,15 +69,20 @@ def parse_size(text: str | None) -> tuple[int, int] | str | None:
 class AnalyzeConfig:
     """How the analysis samples and detects.
 
-    ``sample_fps``: detection runs on this many frames per second (more just
-    after a cut); boxes are interpolated between samples.
+    ``sample_fps``: detection runs on up to this many frames per second
+    while the picture changes (``sample_change``: the share of a thumbnail's
+    pixels that must have moved since the last sample), and on
+    ``still_sample_fps`` while it holds still, plus the first frame of every
+    shot; boxes are interpolated between samples.
     ``analysis_long_side``: frames are decoded at this long side for
     detection; small faces are searched in tiles of it every
     ``full_scan_every`` seconds and around known faces and people between.
     """
 
     sample_fps: float = 5.0
-    full_scan_every: float = 1.0  # seconds between scans for the smallest faces (tiles); hints in between
+    still_sample_fps: float = 1.0
+    sample_change: float = 0.005
+    full_scan_every: float = 2.0  # seconds between scans for the smallest faces (tiles); hints in between
     analysis_long_side: int = 960
     face_confidence: float = 0.5
     detect_objects: bool = True
@@ -87,6 +92,10 @@ class AnalyzeConfig:
     def __post_init__(self) -> None:
         if not 0.1 <= self.sample_fps <= 60:
             raise UsageError("sample_fps must be between 0.1 and 60")
+        if not 0.1 <= self.still_sample_fps <= self.sample_fps:
+            raise UsageError("still_sample_fps must be between 0.1 and sample_fps")
+        if not 0 <= self.sample_change <= 1:
+            raise UsageError("sample_change must be between 0 and 1")
         if not 128 <= self.analysis_long_side <= 4096:
             raise UsageError("analysis_long_side must be between 128 and 4096")
 
@@ -178,9 +187,13 @@ class RenderConfig:
 
     ``size``: output ``(width, height)``; None picks 1080 wide at the crop's
     aspect; ``"native"`` keeps the crop's own pixel size (no upscaling).
+    ``encoder``: libx264 takes ``crf`` and ``preset``; a hardware encoder
+    (h264_nvenc, h264_qsv, h264_videotoolbox...) takes ``crf`` as its
+    constant-quality level where it has one, and its own speed defaults.
     """
 
     size: tuple[int, int] | str | None = None
+    encoder: str = "libx264"  # any FFmpeg video encoder present, e.g. h264_nvenc, h264_qsv, h264_videotoolbox
     crf: int = 20
     preset: str = "veryfast"
     audio: str = "auto"  # "auto": copy when MP4 can hold the codec, else AAC; "aac": always re-encode; "none"
@@ -190,6 +203,8 @@ class RenderConfig:
     def __post_init__(self) -> None:
         if isinstance(self.size, str):
             object.__setattr__(self, "size", parse_size(self.size))
+        if not re.fullmatch(r"[a-z0-9_]+", self.encoder):
+            raise UsageError(f"encoder {self.encoder!r} is not an FFmpeg encoder name (for example libx264, h264_nvenc)")
         if not 0 <= self.crf <= 51:
             raise UsageError(f"crf {self.crf} must be between 0 and 51")
         if self.preset not in PRESETS:

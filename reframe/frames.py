@@ -16,7 +16,9 @@ refuses to report success for a source that decoded with errors
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import queue
+import threading
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import cv2
@@ -65,7 +67,11 @@ class VideoFrame:
         """The picture as displayed, ``(height, width, 3)`` uint8 RGB.
 
         ``width``/``height`` are display-orientation sizes (default: the
-        display size). Scaling happens in C before the picture is turned.
+        display size). Scaling happens in C before the picture is turned:
+        a yuv420p picture shrunk by half or more is area-averaged plane by
+        plane (OpenCV) and converted to RGB at the small size, four times
+        cheaper than swscale's bilinear path; anything else goes through
+        swscale.
         """
         return self._packed("rgb24", width, height)
 
@@ -89,6 +95,8 @@ class VideoFrame:
                 arr = arr[..., ::-1]
             elif fmt == "gray":
                 arr = cv2.cvtColor(arr, cv2.COLOR_RGB2GRAY)
+        elif fmt == "rgb24" and _shrinks_yuv420p(self._frame, cw, ch) and not info.full_range:
+            arr = _shrunk_rgb(self._frame, cw, ch)
         else:
             arr = self._frame.to_ndarray(width=cw, height=ch, format=fmt)
         if info.rotation or info.mirrored:
@@ -116,6 +124,36 @@ class VideoFrame:
         return planes  # type: ignore[return-value]
 
 
+def _shrinks_yuv420p(frame, width: int, height: int) -> bool:
+    """Whether ``frame`` is 8-bit 4:2:0 and ``width`` x ``height`` (even) at most half its size."""
+    return (
+        frame.format.name == "yuv420p" and width % 2 == 0 and height % 2 == 0
+        and 2 * width <= frame.width and 2 * height <= frame.height
+    )  # fmt: skip
+
+
+def _shrunk_rgb(frame, width: int, height: int) -> np.ndarray:
+    """Area-averaged planes packed as I420, then one colour conversion at the small size (BT.601, limited range)."""
+    y, u, v = (_plane(p) for p in frame.planes[:3])
+    i420 = np.empty((height * 3 // 2, width), np.uint8)
+    cw, ch = width // 2, height // 2
+    i420[:height] = _area(y, width, height)
+    chroma = i420[height:].reshape(-1)
+    chroma[: cw * ch] = _area(u, cw, ch).reshape(-1)
+    chroma[cw * ch :] = _area(v, cw, ch).reshape(-1)
+    return cv2.cvtColor(i420, cv2.COLOR_YUV2RGB_I420)
+
+
+def _area(plane: np.ndarray, width: int, height: int) -> np.ndarray:
+    """``plane`` area-averaged to ``width`` x ``height``: halvings first (OpenCV's
+    fast path, four times cheaper than one large reduction), then the rest."""
+    while plane.shape[1] >= 2 * width and plane.shape[0] >= 2 * height:
+        plane = cv2.resize(plane, (plane.shape[1] // 2, plane.shape[0] // 2), interpolation=cv2.INTER_AREA)
+    if plane.shape != (height, width):
+        plane = cv2.resize(plane, (width, height), interpolation=cv2.INTER_AREA)
+    return plane
+
+
 def _plane(plane) -> np.ndarray:
     """A zero-copy (height, width) view of one 8-bit plane, without row padding."""
     buf = np.frombuffer(plane, np.uint8)
@@ -133,10 +171,17 @@ class FrameReader:
 
     Use as a context manager so the file is closed. ``decode_errors`` counts
     packets the decoder rejected plus frames it flagged corrupt.
+    ``fast_decode`` skips the codec's deblocking filter: for analysis only,
+    never for rendering.
     """
 
     def __init__(
-        self, src: str | os.PathLike | VideoInfo, info: VideoInfo | None = None, *, threads: int = 0
+        self,
+        src: str | os.PathLike | VideoInfo,
+        info: VideoInfo | None = None,
+        *,
+        threads: int = 0,
+        fast_decode: bool = False,
     ) -> None:
         import av
 
@@ -158,6 +203,10 @@ class FrameReader:
             self._stream.thread_type = "AUTO"
             if threads:
                 self._stream.codec_context.thread_count = threads
+            if fast_decode:
+                # No deblocking: a quarter less decoding work, and the slight
+                # blockiness it leaves does not survive scaling down for analysis.
+                self._stream.codec_context.options = {"skip_loop_filter": "all"}
             for s in self._container.streams:
                 if s.index != self._stream.index:
                     s.discard = av.stream.Discard.all
@@ -336,6 +385,59 @@ class _Deinterlacer:
                 frame.pts = round(frame.pts * frame.time_base / self.time_base)
                 frame.time_base = self.time_base
             out.append(frame)
+
+
+def read_ahead(items: Iterable, depth: int) -> Iterator:
+    """Iterate ``items`` produced by a background thread, at most ``depth`` ahead.
+
+    Decoding (FFmpeg), scaling (swscale) and OpenCV release the GIL, so the
+    producer's work overlaps with the consumer's on another core; the
+    bounded queue keeps memory to ``depth`` items. An exception in the
+    producer is raised in the consumer; when the consumer stops early the
+    producer is stopped too.
+
+    >>> list(read_ahead(range(5), 2))
+    [0, 1, 2, 3, 4]
+    """
+    done = object()
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put((item, None)):
+                    return
+            put((done, None))
+        except BaseException as e:  # handed to the consumer, raised there
+            put((done, e))
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()  # a generator stopped early cleans up here, in its own thread
+
+    thread = threading.Thread(target=produce, name="read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, error = q.get()
+            if item is done:
+                if error is not None:
+                    raise error
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _reason(e: BaseException) -> str:

@@ -12,7 +12,7 @@ from .config import AnalyzeConfig, Aspect, PlanConfig, ProgressCallback, RenderC
 from .croppath import CropPath
 from .errors import UsageError
 from .probe import VideoInfo, probe
-from .render import RenderResult, check_output, render
+from .render import RenderResult, check_encoder, check_output, render
 
 
 def analyze_file(
@@ -110,6 +110,7 @@ def convert(
     # Refuse a bad destination before spending time on the analysis.
     for dst in targets.values():
         check_output(src, dst, render_config.overwrite)
+    check_encoder(render_config.encoder)
     # Probe once: the packet scan serves the analysis and every render.
     info = probe(src)
     analyze_config = AnalyzeConfig(**configs[AnalyzeConfig])

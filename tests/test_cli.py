@@ -152,3 +152,25 @@ def test_bad_crop_path_file_is_refused(still_face_clip, tmp_path):
     res = run("render", still_face_clip.path, "--path", pj, "-o", tmp_path / "o.mp4")
     assert res.returncode == 6
     assert not (tmp_path / "o.mp4").exists()
+
+
+def test_unknown_encoder_is_a_usage_error_before_any_work(still_face_clip, tmp_path):
+    res = run("convert", still_face_clip.path, "-o", tmp_path / "o.mp4", "--encoder", "h264_nosuch")
+    assert res.returncode == 2
+    assert res.stderr.count("\n") == 1 and "h264_nosuch" in res.stderr and "libx264" in res.stderr
+    assert not list(tmp_path.iterdir())
+
+
+def test_hardware_encoder_without_its_device_is_one_clear_line(still_face_clip, tmp_path):
+    from reframe.errors import UsageError
+    from reframe.render import check_encoder
+
+    try:
+        check_encoder("h264_nvenc")
+    except UsageError:
+        pass
+    else:
+        pytest.skip("this machine can encode with NVENC")
+    res = run("convert", still_face_clip.path, "-o", tmp_path / "o.mp4", "--encoder", "h264_nvenc")
+    assert res.returncode == 2
+    assert res.stderr.count("\n") == 1 and "h264_nvenc" in res.stderr and "libx264" in res.stderr

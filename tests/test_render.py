@@ -6,6 +6,7 @@ import hashlib
 import os
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
@@ -15,7 +16,7 @@ from reframe.croppath import CropPath, Shot, SourceRef
 from reframe.errors import CropPathError, InputError, Interrupted, OutputError
 from reframe.frames import FrameReader
 from reframe.probe import probe
-from reframe.render import _warp_plane, check_output, render
+from reframe.render import _resize_window, _warp_plane, check_output, render
 
 SMALL = RenderConfig(size="90x160", preset="ultrafast")
 
@@ -106,6 +107,21 @@ def test_warp_is_subpixel_accurate():
         sx = w / out_w
         expected = 2 * (x + (np.arange(out_w) + 0.5) * sx - 0.5)
         assert np.abs(dst[10].astype(float) - expected).max() <= 1.01, window
+
+
+def test_fast_warp_matches_the_exact_warp():
+    # The resize fast path must sample where warpAffine does, subpixel origin included.
+    rng = np.random.default_rng(1)
+    src = cv2.GaussianBlur(rng.integers(0, 256, (270, 480)).astype(np.uint8), (0, 0), 2)
+    for window, shape in (((150.37, 0.0, 151.875, 270.0), (480, 270)), ((20.3, 12.7, 200.0, 225.0), (240, 214))):
+        fast = np.empty(shape, np.uint8)
+        x, y, w, h = window
+        assert _resize_window(src, (x, y), (w / shape[1], h / shape[0]), fast, cv2.INTER_CUBIC)
+        sx, sy = w / shape[1], h / shape[0]
+        m = np.array([[sx, 0.0, x + 0.5 * sx - 0.5], [0.0, sy, y + 0.5 * sy - 0.5]])
+        exact = cv2.warpAffine(src, m, shape[::-1], flags=cv2.INTER_CUBIC | cv2.WARP_INVERSE_MAP,
+                               borderMode=cv2.BORDER_REPLICATE)
+        assert np.abs(fast.astype(int) - exact).max() <= 1, window
 
 
 def test_variable_frame_rate_keeps_timestamps(tmp_path, media):
