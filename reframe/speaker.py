@@ -55,6 +55,46 @@ class SpeechTrack:
         return np.interp(np.asarray(times, float), self.times, self.probability, left=0.0, right=0.0)
 
 
+class _BandLevel:
+    """Speech-band level (dB) per :data:`HOP_SECONDS`, fed the audio chunk by
+    chunk: a film's soundtrack is never held whole, only a float per hop."""
+
+    def __init__(self, rate: int) -> None:
+        from scipy import signal
+
+        self._signal = signal
+        self.sos = signal.butter(4, SPEECH_BAND, btype="bandpass", fs=rate, output="sos")
+        self.state = np.zeros((self.sos.shape[0], 2))  # the filter carries over between chunks
+        self.hop = max(1, int(round(HOP_SECONDS * rate)))
+        self.rest = np.zeros(0)
+        self.energy: list[np.ndarray] = []
+
+    def push(self, pcm: np.ndarray) -> None:
+        band, self.state = self._signal.sosfilt(self.sos, np.asarray(pcm, np.float64), zi=self.state)
+        band = np.concatenate([self.rest, band])
+        n = len(band) // self.hop
+        self.energy.append((band[: n * self.hop].reshape(n, self.hop) ** 2).mean(axis=1))
+        self.rest = band[n * self.hop :]
+
+    def levels(self) -> np.ndarray:
+        return 10 * np.log10(np.concatenate([np.zeros(0), *self.energy]) + 1e-12)
+
+
+def _probability(level: np.ndarray) -> np.ndarray:
+    """Speech probability from the band level per hop, against the adaptive floor."""
+    from scipy import ndimage
+
+    if len(level) == 0:
+        return np.zeros(0)
+    # The floor looks back only: a phrase starting now does not raise its own floor.
+    span = max(1, int(round(FLOOR_SECONDS / HOP_SECONDS)))
+    floor = ndimage.percentile_filter(level, FLOOR_PERCENTILE, size=span, origin=(span - 1) // 2, mode="nearest")
+    lo, hi = SNR_DB
+    p = np.clip((level - floor - lo) / (hi - lo) + 0.5, 0.0, 1.0)
+    p[level < SILENT_DBFS] = 0.0
+    return ndimage.maximum_filter1d(p, max(1, int(round(GAP_SECONDS / HOP_SECONDS))), mode="nearest")
+
+
 def speech_probability(pcm: np.ndarray, rate: int) -> np.ndarray:
     """Speech probability per :data:`HOP_SECONDS` of mono float ``pcm`` in [-1, 1].
 
@@ -65,23 +105,9 @@ def speech_probability(pcm: np.ndarray, rate: int) -> np.ndarray:
     >>> bool(p[:100].max() < 0.1), bool(p[200:].mean() > 0.8)
     (True, True)
     """
-    from scipy import ndimage, signal
-
-    sos = signal.butter(4, SPEECH_BAND, btype="bandpass", fs=rate, output="sos")
-    band = signal.sosfilt(sos, np.asarray(pcm, np.float64))
-    hop = max(1, int(round(HOP_SECONDS * rate)))
-    n = len(band) // hop
-    if n == 0:
-        return np.zeros(0)
-    energy = (band[: n * hop].reshape(n, hop) ** 2).mean(axis=1)
-    level = 10 * np.log10(energy + 1e-12)
-    # The floor looks back only: a phrase starting now does not raise its own floor.
-    span = max(1, int(round(FLOOR_SECONDS / HOP_SECONDS)))
-    floor = ndimage.percentile_filter(level, FLOOR_PERCENTILE, size=span, origin=(span - 1) // 2, mode="nearest")
-    lo, hi = SNR_DB
-    p = np.clip((level - floor - lo) / (hi - lo) + 0.5, 0.0, 1.0)
-    p[level < SILENT_DBFS] = 0.0
-    return ndimage.maximum_filter1d(p, max(1, int(round(GAP_SECONDS / HOP_SECONDS))), mode="nearest")
+    level = _BandLevel(rate)
+    level.push(pcm)
+    return _probability(level.levels())
 
 
 def speech_activity(path: str | os.PathLike, stream_index: int | None = None) -> SpeechTrack | None:
@@ -90,6 +116,7 @@ def speech_activity(path: str | os.PathLike, stream_index: int | None = None) ->
     cannot be decoded."""
     import av
 
+    level, start, heard = _BandLevel(AUDIO_RATE), None, False
     try:
         with av.open(os.fspath(path)) as container:
             streams = container.streams.audio
@@ -101,19 +128,20 @@ def speech_activity(path: str | os.PathLike, stream_index: int | None = None) ->
             else:
                 stream = next(s for s in streams if s.index == stream_index)
             resampler = av.AudioResampler(format="flt", layout="mono", rate=AUDIO_RATE)
-            chunks, start = [], None
             for frame in container.decode(stream):
                 if start is None and frame.time is not None:
                     start = float(frame.time)
                 for out in resampler.resample(frame):
-                    chunks.append(out.to_ndarray().reshape(-1))
+                    level.push(out.to_ndarray().reshape(-1))
+                    heard = True
             for out in resampler.resample(None):
-                chunks.append(out.to_ndarray().reshape(-1))
+                level.push(out.to_ndarray().reshape(-1))
+                heard = True
     except (av.FFmpegError, StopIteration, OSError):
         return None
-    if not chunks:
+    if not heard:
         return None
-    p = speech_probability(np.concatenate(chunks), AUDIO_RATE)
+    p = _probability(level.levels())
     times = (start or 0.0) + (np.arange(len(p)) + 0.5) * HOP_SECONDS
     return SpeechTrack(times, p)
 
