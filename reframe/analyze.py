@@ -24,7 +24,7 @@ from .detections import Detections, Kind
 from .frames import read_ahead
 from .probe import VideoInfo, probe
 from .shots import CutDetector
-from .speaker import MOUTH_GAP_SECONDS, speech_activity, with_mouth_activity
+from .speaker import MOUTH_GAP_SECONDS, SpeechTrack, speech_activity, with_mouth_activity
 
 _THUMB_LONG_SIDE = 160
 
@@ -94,6 +94,10 @@ class Analyzer:
         tw, th = even(info.width * t_scale), even(info.height * t_scale)
         to_source = (info.width / aw, info.height / ah)
 
+        # The voice first (a fast, low-rate audio decode): while someone speaks
+        # only mouths may move, and the sampler must not take that for a still picture.
+        audio = info.default_audio
+        speech = speech_activity(info.path, audio.index) if audio is not None else None
         cuts = CutDetector(info.fps, threshold=cfg.cut_threshold)
         bars = BarFinder()
         previous: np.ndarray | None = None
@@ -106,7 +110,7 @@ class Analyzer:
             # the face model and saliency here. Mouths are compared with the
             # frame decoded MOUTH_GAP_SECONDS before each sample.
             gap = max(1, round(MOUTH_GAP_SECONDS * float(info.fps)))
-            sampled = read_ahead(_sampled(reader, Sampler(cfg), cuts, bars, (tw, th), gap), 2)
+            sampled = read_ahead(_sampled(reader, Sampler(cfg, speech), cuts, bars, (tw, th), gap), 2)
             for frame, full_scan, new_shot, before, rgb, objects in read_ahead(self._with_objects(sampled, (aw, ah)), 1):
                 if new_shot:
                     # A new shot: compare nothing across the cut.
@@ -122,7 +126,7 @@ class Analyzer:
         if progress:
             progress("analyze", 1.0)
         content = bars.content(info.width, info.height)
-        return Analysis(info, found, samples, content, _speech(info, samples))
+        return Analysis(info, found, samples, content, _speech(info, samples, speech))
 
     def _with_objects(self, sampled, size: tuple[int, int]):
         """Each sample with its picture at the analysis ``size`` and the objects in it."""
@@ -151,10 +155,8 @@ def _with_mouths(found: Detections, rgb: np.ndarray, before, width: int, height:
     return with_mouth_activity(found, cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), before.to_gray(width, height))
 
 
-def _speech(info: VideoInfo, samples: dict[int, Detections]) -> dict[int, float] | None:
-    """Speech probability at each sampled frame, from the default audio stream."""
-    audio = info.default_audio
-    track = speech_activity(info.path, audio.index) if audio is not None else None
+def _speech(info: VideoInfo, samples: dict[int, Detections], track: SpeechTrack | None) -> dict[int, float] | None:
+    """Speech probability at each sampled frame."""
     if track is None:
         return None
     frames = sorted(samples)
@@ -196,8 +198,9 @@ class Sampler:
     seconds passed since the last sample, or, no sooner than
     ``1 / sample_fps`` after it, when the picture changed since the last
     sample: more than ``sample_change`` of the thumbnail's pixels moved by
-    more than a few grey levels (someone moving, a pan, a newcomer). The
-    fine face scan runs on the first sample of a shot and then every
+    more than a few grey levels (someone moving, a pan, a newcomer), or
+    while ``speech`` says someone speaks (a talking head changes few
+    pixels, yet its mouth must be read often). The fine face scan runs on the first sample of a shot and then every
     ``full_scan_every`` seconds (hints carry known faces in between).
 
     >>> # full_scan = sampler.due(frame.time, thumb); None: not a sample
@@ -206,7 +209,8 @@ class Sampler:
     # Grey levels a thumbnail pixel must change by to count as moved (compression noise stays below).
     MOVED = 20
 
-    def __init__(self, config: AnalyzeConfig) -> None:
+    def __init__(self, config: AnalyzeConfig, speech: SpeechTrack | None = None) -> None:
+        self.speech = speech
         self.min_gap = 1.0 / config.sample_fps
         self.max_gap = 1.0 / config.still_sample_fps
         self.change = config.sample_change
@@ -224,7 +228,7 @@ class Sampler:
         if gap + 1e-9 < self.min_gap:
             return None
         grey = np.ascontiguousarray(thumb[..., 1])  # green: close to luma
-        if gap + 1e-9 < self.max_gap and self._last_grey is not None:
+        if gap + 1e-9 < self.max_gap and self._last_grey is not None and not self._speaking(time):
             moved = np.count_nonzero(cv2.absdiff(grey, self._last_grey) > self.MOVED)
             if moved < self.change * grey.size:
                 return None
@@ -234,6 +238,9 @@ class Sampler:
         if full_scan:
             self._next_scan = time + self.full_scan_every
         return full_scan
+
+    def _speaking(self, time: float) -> bool:
+        return self.speech is not None and float(self.speech.at([time])[0]) >= 0.5
 
 
 class BarFinder:

@@ -6,6 +6,7 @@ import numpy as np
 
 from reframe.analyze import Sampler
 from reframe.config import AnalyzeConfig
+from reframe.speaker import SpeechTrack
 
 FPS = 30
 
@@ -17,8 +18,8 @@ def _thumb(x: int) -> np.ndarray:
     return t
 
 
-def _sampled(thumbs, config=AnalyzeConfig(), cuts=()) -> list[tuple[int, bool]]:
-    sampler = Sampler(config)
+def _sampled(thumbs, config=AnalyzeConfig(), cuts=(), speech=None) -> list[tuple[int, bool]]:
+    sampler = Sampler(config, speech)
     out = []
     for i, thumb in enumerate(thumbs):
         if i in cuts:
@@ -37,6 +38,14 @@ def test_still_picture_is_sampled_at_the_still_rate():
 def test_moving_subject_is_sampled_at_the_full_rate():
     got = _sampled([_thumb(10 + i) for i in range(2 * FPS)])  # 1 px a frame, 30 px a second
     assert [i for i, _ in got] == list(range(0, 2 * FPS, 6))
+
+
+def test_a_still_picture_is_sampled_at_the_full_rate_while_someone_speaks():
+    # A talking head barely changes the picture; its mouth must still be read often.
+    times = np.arange(0, 4, 0.02)
+    speech = SpeechTrack(times, ((times >= 1.0) & (times < 2.0)).astype(float))
+    got = [i for i, _ in _sampled([_thumb(50)] * (4 * FPS), speech=speech)]
+    assert got == [0, 30, 36, 42, 48, 54, 84, 114]  # then 1 s after the last sample again
 
 
 def test_a_cut_is_sampled_at_once_with_the_fine_scan():
