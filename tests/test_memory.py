@@ -94,9 +94,13 @@ def test_long_clip_holds_no_more_frames_than_a_short_one(tmp_path):
     _peaks(short, tmp_path)  # once first, so one-off allocations (imports, caches) count in neither
     s_frames, s_analysis, s_render_frames, s_render = _peaks(short, tmp_path)
     l_frames, l_analysis, l_render_frames, l_render = _peaks(long, tmp_path)
-    # A few frames in flight (read-ahead queues, warp, encoder), never a growing buffer.
-    assert 0 < s_frames <= 12 and 0 < l_frames <= s_frames + 2, (s_frames, l_frames)
-    assert 0 < s_render_frames <= 12 and l_render_frames <= s_render_frames + 2, (s_render_frames, l_render_frames)
+    # A few frames in flight, never a growing buffer: the read-ahead queues hold
+    # a sample and the frame decoded just before it (for the mouths) per slot.
+    # How full they are at a given moment depends on the threads' timing, so the
+    # bound is fixed, far below the 150 frames of the long clip.
+    in_flight = 16
+    assert 0 < s_frames <= in_flight and 0 < l_frames <= in_flight, (s_frames, l_frames)
+    assert 0 < s_render_frames <= in_flight and 0 < l_render_frames <= in_flight, (s_render_frames, l_render_frames)
     # One 320x180 RGB frame is 170 kB: the 135 more frames of the long clip, held, would be 23 MB.
     # Detections and crop windows do grow with the length, by a few hundred bytes a frame.
     frame_bytes = 320 * 180 * 3
