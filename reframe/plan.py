@@ -514,7 +514,14 @@ class Planner:
         # Salient regions are a guess: they steer the camera only gently.
         salient = np.interp(t, at, [k == "salient" for _, _, k in groups]) > 0.5
         must = np.where(salient, _SALIENT_WEIGHT, 1.0)
-        avoid = [Avoid(f, a - origin, b - origin, side, wt) for f, g, _ in groups for a, b, side, wt in g.avoid]
+        # A sample's subjects to keep out stand for the frames around it, as its
+        # must-keep interval does (interpolated): weigh them by those frames.
+        edges = np.concatenate([[at[0]], (at[1:] + at[:-1]) / 2, [at[-1] + 1]])
+        stands = np.maximum(1.0, np.diff(edges))
+        avoid = [
+            Avoid(f, a - origin, b - origin, side, wt * k)
+            for (f, g, _), k in zip(groups, stands) for a, b, side, wt in g.avoid
+        ]
         speed = self.config.max_speed * extent / fps
         path = solve_path(
             target, lo, hi,

@@ -130,6 +130,27 @@ def test_an_animal_beside_a_person_is_framed_with_her():
     assert x <= 700 and x + w >= 1100
 
 
+def test_a_dog_pacing_too_far_from_her_is_kept_out_of_frame_most_of_the_time():
+    # Head at 700-820; a dog 320 px wide pacing 960-1360 and back: never fits
+    # with her in a 607 px window. Samples every 6 frames must weigh as much
+    # as the frames they stand for, or the window drifts onto the dog.
+    dog = {f: 1000 + 40 * np.sin(f / 15) for f in range(0, 300, 6)}
+    samples = {
+        f: Detections.concat([heads(760), boxes(Kind.PERSON, [660, 300, 860, 1000]),
+                              boxes(Kind.ANIMAL, [d, 650, d + 320, 850])])
+        for f, d in dog.items()
+    }
+    path = plan(Analysis(info(300), (), samples))
+    sliced = 0
+    for f in range(300):
+        x, _, w, _ = path.window(f)
+        d = dog[f - f % 6]
+        inside = max(0.0, min(d + 320, x + w) - max(d, x)) / 320
+        sliced += 0.15 < inside < 0.85
+        assert x <= 700 and x + w >= 820  # her head, always
+    assert sliced < 0.25 * 300, sliced
+
+
 def test_before_anyone_arrives_the_camera_follows_what_moves():
     # Nobody for the first 3 s (a salient region at the right), then a face at the left.
     samples = {}
