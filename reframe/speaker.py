@@ -64,19 +64,32 @@ class _BandLevel:
 
         self._signal = signal
         self.sos = signal.butter(4, SPEECH_BAND, btype="bandpass", fs=rate, output="sos")
-        self.state = np.zeros((self.sos.shape[0], 2))  # the filter carries over between chunks
+        self.state = np.zeros((self.sos.shape[0], 2))  # the filter carries over between blocks
         self.hop = max(1, int(round(HOP_SECONDS * rate)))
+        self.block = rate  # audio frames are ~1000 samples: filter a second at a time, not each
+        self.pending: list[np.ndarray] = []
+        self.held = 0
         self.rest = np.zeros(0)
         self.energy: list[np.ndarray] = []
 
     def push(self, pcm: np.ndarray) -> None:
-        band, self.state = self._signal.sosfilt(self.sos, np.asarray(pcm, np.float64), zi=self.state)
+        self.pending.append(np.asarray(pcm, np.float64))
+        self.held += len(pcm)
+        if self.held >= self.block:
+            self._filter()
+
+    def _filter(self) -> None:
+        if not self.pending:
+            return
+        band, self.state = self._signal.sosfilt(self.sos, np.concatenate(self.pending), zi=self.state)
+        self.pending, self.held = [], 0
         band = np.concatenate([self.rest, band])
         n = len(band) // self.hop
         self.energy.append((band[: n * self.hop].reshape(n, self.hop) ** 2).mean(axis=1))
         self.rest = band[n * self.hop :]
 
     def levels(self) -> np.ndarray:
+        self._filter()
         return 10 * np.log10(np.concatenate([np.zeros(0), *self.energy]) + 1e-12)
 
 
