@@ -25,7 +25,7 @@ import cv2
 import numpy as np
 
 from reframe.detect import FaceDetector, HeadBox, ObjectDetector, SaliencyDetector
-from reframe.detect.faces import box_iou, nms, tile_grid
+from reframe.detect.faces import Scan, box_iou, nms, tile_grid
 from reframe.detect.models import FACE_SHORT_RANGE, load_model
 from reframe.detections import Detections
 
@@ -78,7 +78,7 @@ class ShortRangeTiles:
 
     def detect(self, rgb: np.ndarray) -> Detections:
         h, w = rgb.shape[:2]
-        boxes, scores = [self.whole.detect(rgb, full_scan=False)], []
+        boxes, scores = [self.whole.detect(rgb, scan=Scan.WHOLE)], []
         raw = []
         t = self.tile
         for y in tile_grid(h, t, t // 4):
@@ -110,13 +110,13 @@ def bench_sizes() -> None:
         # As if tracked from the previous sample: the head moved by up to 1/4 of its size.
         jitter = (truth[2:] - truth[:2]).max() * rng.uniform(-0.25, 0.25, 2)
         hint = Detections((truth + np.tile(jitter, 2))[None], [0.9], [0])
-        return fd.detect(rgb, full_scan=False, hints=hint)
+        return fd.detect(rgb, scan=Scan.WHOLE, hints=hint)
 
     strategies = {
         "whole frame (1 call)": lambda im, t: fd.detect_in(im, [(0, 0, 960, 540)]),
-        "whole + 2 squares (3 calls)": lambda im, t: fd.detect(im, full_scan=False),
-        "+ tiles 256 px (18 calls)": lambda im, t: fd.detect(im, full_scan=True),
-        "+ tiles 320 px (11 calls)": lambda im, t: fd320.detect(im, full_scan=True),
+        "whole, zoomed out, 2 squares (4 calls)": lambda im, t: fd.detect(im, scan=Scan.WHOLE),
+        "+ tiles 256 px (19 calls)": lambda im, t: fd.detect(im, scan=Scan.FINE),
+        "+ tiles 320 px (12 calls)": lambda im, t: fd320.detect(im, scan=Scan.FINE),
         "+ short-range tiles 128 (~60)": lambda im, t: short.detect(im),
         "3 calls + hint of last head (4)": hinted,
     }
@@ -165,7 +165,7 @@ def calibrate_heads(clips: Path) -> None:
         kfs = {k["frame"]: k for k in ann["keyframes"]}
         frames = read_frames(clips / f"{name}.mp4", set(kfs))
         for i, rgb in frames.items():
-            faces, yaw = det.detect_faces(rgb, full_scan=False)
+            faces, yaw = det.detect_faces(rgb, scan=Scan.WHOLE)
             for box in kfs[i].get("must", []) + kfs[i].get("optional", []):
                 head = xywh(box)
                 c = faces.center

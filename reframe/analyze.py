@@ -20,7 +20,8 @@ import cv2
 import numpy as np
 
 from .config import AnalyzeConfig, ProgressCallback, even
-from .detections import Detections, Kind
+from .detect.faces import Scan
+from .detections import Detections, Kind, between
 from .frames import read_ahead
 from .probe import VideoInfo, probe
 from .shots import CutDetector
@@ -102,7 +103,9 @@ class Analyzer:
         bars = BarFinder()
         previous: np.ndarray | None = None
         known = Detections.empty()  # faces and people of the last sample, analysis pixels
+        people = Detections.empty()  # people of the last object pass, analysis pixels
         samples: dict[int, Detections] = {}
+        objects_seen: set[int] = set()  # samples the object model looked at
         n = max(1, info.frame_count)
         with FrameReader(info, fast_decode=True) as reader:
             # Three stages on two cores: decoding, cut finding and sampling run
@@ -111,11 +114,14 @@ class Analyzer:
             # frame decoded MOUTH_GAP_SECONDS before each sample.
             gap = max(1, round(MOUTH_GAP_SECONDS * float(info.fps)))
             sampled = read_ahead(_sampled(reader, Sampler(cfg, speech), cuts, bars, (tw, th), gap), 2)
-            for frame, full_scan, new_shot, before, rgb, objects in read_ahead(self._with_objects(sampled, (aw, ah)), 1):
+            for frame, scan, new_shot, before, rgb, objects in read_ahead(self._with_objects(sampled, (aw, ah)), 1):
                 if new_shot:
                     # A new shot: compare nothing across the cut.
-                    previous, known = None, Detections.empty()
-                found = self._detect(rgb, previous, full_scan, known, objects)
+                    previous, known, people = None, Detections.empty(), Detections.empty()
+                if objects is not None:
+                    objects_seen.add(frame.index)
+                    people = objects[objects.kind == Kind.PERSON]
+                found = self._detect(rgb, previous, scan, known, people, objects)
                 known = found[found.kind <= Kind.PERSON]
                 found = _with_mouths(found, rgb, before, aw, ah)
                 samples[frame.index] = found.scaled(*to_source)
@@ -123,29 +129,70 @@ class Analyzer:
                 if progress:
                     progress("analyze", min(1.0, (frame.index + 1) / n))
         found = tuple(cuts.finish())
+        if self.objects is not None:
+            samples = _with_objects_between(samples, objects_seen, found)
         if progress:
             progress("analyze", 1.0)
         content = bars.content(info.width, info.height)
         return Analysis(info, found, samples, content, _speech(info, samples, speech))
 
     def _with_objects(self, sampled, size: tuple[int, int]):
-        """Each sample with its picture at the analysis ``size`` and the objects in it."""
-        for frame, full_scan, new_shot, before in sampled:
+        """Each sample with its picture at the analysis ``size`` and the objects
+        in it, looked for on the samples that get a face scan of the whole frame
+        (None on the others)."""
+        for frame, scan, new_shot, before in sampled:
             rgb = frame.to_rgb(*size)
-            objects = self.objects.detect(rgb) if self.objects is not None else Detections.empty()
-            yield frame, full_scan, new_shot, before, rgb, objects
+            objects = self.objects.detect(rgb) if self.objects is not None and scan >= Scan.WHOLE else None
+            yield frame, scan, new_shot, before, rgb, objects
 
     def _detect(
-        self, rgb: np.ndarray, previous: np.ndarray | None, full_scan: bool, known: Detections, objects: Detections
+        self,
+        rgb: np.ndarray,
+        previous: np.ndarray | None,
+        scan: Scan,
+        known: Detections,
+        people: Detections,
+        objects: Detections | None,
     ) -> Detections:
-        # Between full scans the face model looks closely only around the
-        # faces of the last sample and the people found now.
-        hints = Detections.concat([known, objects[objects.kind == Kind.PERSON]])
-        faces = self.faces.detect(rgb, full_scan=full_scan, hints=hints)
+        # Between scans the face model looks only around the faces and people
+        # of the last sample and the people of the last object pass.
+        faces = self.faces.detect(rgb, scan=scan, hints=Detections.concat([known, people]))
         # Saliency is the fallback signal: the planner uses it only when
-        # nothing of a higher kind is on screen.
-        salient = self.saliency.detect(rgb, previous)
-        return Detections.concat([faces, objects, salient])
+        # nothing of a higher kind is on screen, so a sample with a face
+        # does without.
+        salient = self.saliency.detect(rgb, previous) if not len(faces) else Detections.empty()
+        return Detections.concat([faces, Detections.empty() if objects is None else objects, salient])
+
+
+def _with_objects_between(samples: dict[int, Detections], seen: set[int], cuts: tuple[int, ...]) -> dict[int, Detections]:
+    """``samples`` with the objects of the samples the object model skipped
+    filled in from the passes before and after them in the same shot."""
+    frames = np.array(sorted(samples))
+    passes = np.array(sorted(seen), dtype=np.int64)
+    if not len(passes):
+        return samples
+    shot = np.searchsorted(np.array(cuts, dtype=np.int64), frames, side="right")
+    shot_of = dict(zip(frames.tolist(), shot.tolist()))
+    out = dict(samples)
+    for f in frames:
+        if f in seen:
+            continue
+        i = int(np.searchsorted(passes, f))
+        a = int(passes[i - 1]) if i > 0 and shot_of[int(passes[i - 1])] == shot_of[f] else None
+        b = int(passes[i]) if i < len(passes) and shot_of[int(passes[i])] == shot_of[f] else None
+        if a is None and b is None:
+            continue
+        objects = [_objects_of(samples[k]) for k in (a, b) if k is not None]
+        if len(objects) == 2:
+            filled = between(objects[0], objects[1], (f - a) / (b - a))
+        else:
+            filled = objects[0]
+        out[f] = Detections.concat([samples[f], filled])
+    return out
+
+
+def _objects_of(found: Detections) -> Detections:
+    return found[(found.kind >= Kind.PERSON) & (found.kind <= Kind.OBJECT)]
 
 
 def _with_mouths(found: Detections, rgb: np.ndarray, before, width: int, height: int) -> Detections:
@@ -167,7 +214,7 @@ def _speech(info: VideoInfo, samples: dict[int, Detections], track: SpeechTrack 
 def _sampled(
     reader, sampler: Sampler, cuts: CutDetector, bars: BarFinder, thumb_size: tuple[int, int], gap: int
 ):
-    """``(frame, full_scan, new_shot, before)`` for each frame the detectors should see.
+    """``(frame, scan, new_shot, before)`` for each frame the detectors should see.
 
     Every frame is made a thumbnail for the cut detector, the bar finder and
     the sampler; ``new_shot`` is true on the first sample after a cut;
@@ -185,9 +232,9 @@ def _sampled(
             recent.clear()  # compare nothing across the cut
         before = recent[0] if len(recent) == recent.maxlen else None
         recent.append(frame)
-        full_scan = sampler.due(frame.time, thumb)
-        if full_scan is not None:
-            yield frame, full_scan, new_shot, before
+        scan = sampler.due(frame.time, thumb)
+        if scan is not None:
+            yield frame, scan, new_shot, before
             new_shot = False
 
 
@@ -200,10 +247,13 @@ class Sampler:
     sample: more than ``sample_change`` of the thumbnail's pixels moved by
     more than a few grey levels (someone moving, a pan, a newcomer), or
     while ``speech`` says someone speaks (a talking head changes few
-    pixels, yet its mouth must be read often). The fine face scan runs on the first sample of a shot and then every
-    ``full_scan_every`` seconds (hints carry known faces in between).
+    pixels, yet its mouth must be read often). Each sample also gets the
+    face scan it is due (:class:`Scan`): the first sample of a shot the fine
+    one, then the fine one every ``fine_scan_every`` seconds and the whole
+    frame every ``whole_scan_every`` seconds; known faces are followed in
+    between.
 
-    >>> # full_scan = sampler.due(frame.time, thumb); None: not a sample
+    >>> # scan = sampler.due(frame.time, thumb); None: not a sample
     """
 
     # Grey levels a thumbnail pixel must change by to count as moved (compression noise stays below).
@@ -214,16 +264,17 @@ class Sampler:
         self.min_gap = 1.0 / config.sample_fps
         self.max_gap = 1.0 / config.still_sample_fps
         self.change = config.sample_change
-        self.full_scan_every = config.full_scan_every
+        self.fine_every = config.fine_scan_every
+        self.whole_every = config.whole_scan_every
         self.new_shot()
 
     def new_shot(self) -> None:
         self._last_time = -np.inf
-        self._next_scan = -np.inf
+        self._next_fine = self._next_whole = -np.inf
         self._last_grey: np.ndarray | None = None
 
-    def due(self, time: float, thumb: np.ndarray) -> bool | None:
-        """None when this frame is not a sample, else whether it gets the fine face scan."""
+    def due(self, time: float, thumb: np.ndarray) -> Scan | None:
+        """None when this frame is not a sample, else the face scan it gets."""
         gap = time - self._last_time
         if gap + 1e-9 < self.min_gap:
             return None
@@ -234,10 +285,14 @@ class Sampler:
                 return None
         self._last_time = time
         self._last_grey = grey.copy()
-        full_scan = time + 1e-9 >= self._next_scan
-        if full_scan:
-            self._next_scan = time + self.full_scan_every
-        return full_scan
+        if time + 1e-9 >= self._next_fine:
+            self._next_fine = time + self.fine_every
+            self._next_whole = time + self.whole_every
+            return Scan.FINE
+        if time + 1e-9 >= self._next_whole:
+            self._next_whole = time + self.whole_every
+            return Scan.WHOLE
+        return Scan.HINTS
 
     def _speaking(self, time: float) -> bool:
         return self.speech is not None and float(self.speech.at([time])[0]) >= 0.5

@@ -75,14 +75,17 @@ class AnalyzeConfig:
     ``still_sample_fps`` while it holds still, plus the first frame of every
     shot; boxes are interpolated between samples.
     ``analysis_long_side``: frames are decoded at this long side for
-    detection; small faces are searched in tiles of it every
-    ``full_scan_every`` seconds and around known faces and people between.
+    detection. The face model looks at the whole frame on the first sample
+    of a shot and then every ``whole_scan_every`` seconds, for the smallest
+    faces in tiles every ``fine_scan_every`` seconds, and on the samples
+    between only around the faces and people already known.
     """
 
     sample_fps: float = 5.0
     still_sample_fps: float = 1.0
     sample_change: float = 0.005
-    full_scan_every: float = 2.0  # seconds between scans for the smallest faces (tiles); hints in between
+    whole_scan_every: float = 0.5  # seconds between whole-frame face scans; known faces and people in between
+    fine_scan_every: float = 2.0  # seconds between scans for the smallest faces (tiles)
     analysis_long_side: int = 960
     face_confidence: float = 0.5
     detect_objects: bool = True
@@ -96,6 +99,8 @@ class AnalyzeConfig:
             raise UsageError("still_sample_fps must be between 0.1 and sample_fps")
         if not 0 <= self.sample_change <= 1:
             raise UsageError("sample_change must be between 0 and 1")
+        if not 0 < self.whole_scan_every <= self.fine_scan_every:
+            raise UsageError("whole_scan_every must be positive and at most fine_scan_every")
         if not 128 <= self.analysis_long_side <= 4096:
             raise UsageError("analysis_long_side must be between 128 and 4096")
 

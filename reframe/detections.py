@@ -119,3 +119,34 @@ class Detections:
             np.array([Kind[i["kind"].upper()] for i in items], np.int8),
             np.array([i.get("activity", np.nan) for i in items], np.float32),
         )
+
+
+def between(before: Detections, after: Detections, t: float) -> Detections:
+    """The detections a share ``t`` (0-1) of the way from ``before`` to ``after``,
+    two samples of one shot.
+
+    Boxes of one kind are paired, closest centres first, when their centres
+    are no further apart than the larger box is wide or tall, and moved
+    linearly; a box left unpaired was there only on one side (it arrived or
+    left in between) and is kept from the nearer one.
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    if not len(before) or not len(after):
+        return before if t < 0.5 else after
+    size = np.maximum(
+        (before.xyxy[:, 2:] - before.xyxy[:, :2]).max(axis=1)[:, None],
+        (after.xyxy[:, 2:] - after.xyxy[:, :2]).max(axis=1)[None, :],
+    )
+    cost = np.linalg.norm(before.center[:, None, :] - after.center[None, :, :], axis=2) / np.maximum(size, 1.0)
+    cost[(before.kind[:, None] != after.kind[None, :]) | (cost > 1.0)] = 1e6
+    rows, cols = linear_sum_assignment(cost)
+    paired = cost[rows, cols] <= 1.0
+    rows, cols = rows[paired], cols[paired]
+    moved = Detections(
+        (1 - t) * before.xyxy[rows] + t * after.xyxy[cols],
+        (1 - t) * before.confidence[rows] + t * after.confidence[cols],
+        before.kind[rows],
+    )
+    alone = after[np.setdiff1d(np.arange(len(after)), cols)] if t >= 0.5 else before[np.setdiff1d(np.arange(len(before)), rows)]
+    return Detections.concat([moved, alone])

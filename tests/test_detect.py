@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from reframe.detect import FaceDetector, ModelError, ObjectDetector, SaliencyDetector, load_model
-from reframe.detect.faces import nms, tile_grid
+from reframe.detect.faces import Scan, nms, tile_grid
 from reframe.detect.models import FACE_FULL_RANGE
-from reframe.detections import Detections, Kind
+from reframe.detections import Detections, Kind, between
 from reframe.errors import ReframeError, UsageError
 
 data = pytest.importorskip("skimage.data")
@@ -52,17 +52,30 @@ def test_astronaut_head_found_and_covered(faces):
     assert box[0] < 190 and box[2] > 270 and box[1] < 80 and box[3] > 170
 
 
+def test_a_close_up_head_is_followed_from_its_hint_alone(faces):
+    # A third of the picture tall and touching its top edge: the hint region
+    # is bigger than the frame and reaches past it.
+    img = data.astronaut()
+    seen = faces.detect(img)
+    assert len(faces.regions(512, 512, Scan.HINTS, seen)) == 1
+    again = faces.detect(img, scan=Scan.HINTS, hints=seen)
+    assert len(again) == 1 and iou(again.xyxy[0], seen.xyxy[0]) > 0.8
+
+
 def test_small_head_needs_the_fine_scan(faces, small_head_frame):
     frame, head = small_head_frame
-    quick = faces.detect(frame, full_scan=False)
-    assert not any(iou(b, head) > 0.3 for b in quick.xyxy)
-    full = faces.detect(frame, full_scan=True)
-    assert len(full) == 1 and iou(full.xyxy[0], head) > 0.3
-    # Between full scans, last sample's head as a hint keeps it found cheaply.
-    hint = Detections(full.xyxy + 4, full.confidence, full.kind)
-    tracked = faces.detect(frame, full_scan=False, hints=hint)
-    assert len(tracked) == 1 and iou(tracked.xyxy[0], head) > 0.3
-    assert len(faces.regions(960, 540, full_scan=False, hints=hint)) < len(faces.regions(960, 540))
+    whole = faces.detect(frame, scan=Scan.WHOLE)
+    assert not any(iou(b, head) > 0.3 for b in whole.xyxy)
+    fine = faces.detect(frame, scan=Scan.FINE)
+    assert len(fine) == 1 and iou(fine.xyxy[0], head) > 0.3
+    # Between fine scans, last sample's head as a hint keeps it found cheaply.
+    hint = Detections(fine.xyxy + 4, fine.confidence, fine.kind)
+    for scan in (Scan.WHOLE, Scan.HINTS):
+        tracked = faces.detect(frame, scan=scan, hints=hint)
+        assert len(tracked) == 1 and iou(tracked.xyxy[0], head) > 0.3
+    assert len(faces.regions(960, 540, Scan.HINTS, hint)) == 1
+    assert len(faces.regions(960, 540, Scan.WHOLE, hint)) < len(faces.regions(960, 540))
+    assert faces.regions(960, 540, Scan.HINTS) == []
 
 
 @pytest.mark.parametrize("kind", ["black", "noise"])
@@ -143,3 +156,23 @@ def test_model_checksum_mismatch_is_a_clear_error(tmp_path):
         load_model(FACE_FULL_RANGE, tmp_path / "missing")
     with pytest.raises(ModelError, match="unknown model"):
         load_model("nope.tflite")
+
+
+def test_objects_between_two_samples_move_with_them_and_come_and_go_at_the_midpoint():
+    dog = [0, 0, 40, 30]
+    person, newcomer = [100, 0, 140, 90], [300, 0, 340, 90]
+    before = Detections(np.array([dog, person], np.float32), [0.8, 0.6], [Kind.ANIMAL, Kind.PERSON])
+    # The dog ran 20 px right, the person left, someone else arrived.
+    after = Detections(
+        np.array([[20, 0, 60, 30], newcomer], np.float32), [0.6, 0.9], [Kind.ANIMAL, Kind.PERSON]
+    )
+    quarter = between(before, after, 0.25)
+    assert len(quarter) == 2
+    assert np.allclose(quarter[quarter.kind == Kind.ANIMAL].xyxy, [[5, 0, 45, 30]])
+    assert np.allclose(quarter[quarter.kind == Kind.PERSON].xyxy, [person])  # the one leaving
+    late = between(before, after, 0.75)
+    assert np.allclose(late[late.kind == Kind.ANIMAL].confidence, [0.65])
+    assert np.allclose(late[late.kind == Kind.PERSON].xyxy, [newcomer])  # the one arriving
+    # Different kinds are never paired, however close.
+    cat_then_ball = between(before[[0]], Detections(before.xyxy[[0]], [0.8], [Kind.OBJECT]), 0.25)
+    assert cat_then_ball.kind.tolist() == [Kind.ANIMAL]

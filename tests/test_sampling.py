@@ -1,11 +1,13 @@
-"""Adaptive sampling: which frames the detectors see (no video needed)."""
+"""Adaptive sampling: which frames the detectors see, and what fills the samples between."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from reframe.analyze import Sampler
+from reframe.analyze import Analyzer, Sampler
 from reframe.config import AnalyzeConfig
+from reframe.detect.faces import Scan
+from reframe.detections import Detections, Kind
 from reframe.speaker import SpeechTrack
 
 FPS = 30
@@ -18,15 +20,15 @@ def _thumb(x: int) -> np.ndarray:
     return t
 
 
-def _sampled(thumbs, config=AnalyzeConfig(), cuts=(), speech=None) -> list[tuple[int, bool]]:
+def _sampled(thumbs, config=AnalyzeConfig(), cuts=(), speech=None) -> list[tuple[int, Scan]]:
     sampler = Sampler(config, speech)
     out = []
     for i, thumb in enumerate(thumbs):
         if i in cuts:
             sampler.new_shot()
-        full = sampler.due(i / FPS, thumb)
-        if full is not None:
-            out.append((i, full))
+        scan = sampler.due(i / FPS, thumb)
+        if scan is not None:
+            out.append((i, scan))
     return out
 
 
@@ -51,12 +53,46 @@ def test_a_still_picture_is_sampled_at_the_full_rate_while_someone_speaks():
 def test_a_cut_is_sampled_at_once_with_the_fine_scan():
     thumbs = [_thumb(50)] * FPS + [_thumb(100)] * FPS
     got = dict(_sampled(thumbs, cuts=(40,)))
-    assert got[0] is True and got[40] is True
-    # Within a shot the fine scan waits full_scan_every seconds; samples in between use hints.
-    assert got[30] is False
+    assert got[0] == Scan.FINE and got[40] == Scan.FINE
+    # Within a shot the fine scan waits fine_scan_every seconds; the whole frame is scanned in between.
+    assert got[30] == Scan.WHOLE
 
 
-def test_fine_scan_every_full_scan_every_seconds_in_a_long_shot():
-    config = AnalyzeConfig(full_scan_every=2.0)
-    got = _sampled([_thumb(50)] * (6 * FPS), config)
-    assert [i for i, full in got if full] == [0, 60, 120]
+def test_scans_in_a_long_shot_follow_their_intervals():
+    config = AnalyzeConfig(whole_scan_every=1.0, fine_scan_every=2.0)
+    moving = [_thumb(10 + i % 120) for i in range(6 * FPS)]  # sampled 5 times a second
+    got = _sampled(moving, config)
+    assert [i for i, s in got if s == Scan.FINE] == [0, 60, 120]
+    assert [i for i, s in got if s == Scan.WHOLE] == [30, 90, 150]
+    # Between the scans only the known faces and people are looked at.
+    assert [i for i, s in got if s == Scan.HINTS] == [i for i in range(0, 6 * FPS, 6) if i % 30]
+
+
+class _MovingDog:
+    """An object model that sees a dog 10 px further right on each call, and counts its calls."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def detect(self, rgb):
+        x = 10.0 * self.calls
+        self.calls += 1
+        return Detections(np.array([[x, 0, x + 40, 30]], np.float32), [0.8], [Kind.ANIMAL])
+
+
+class _Nothing:
+    def detect(self, *args, **kwargs):
+        return Detections.empty()
+
+
+def test_objects_are_looked_for_on_scans_and_moved_between_them(moving_face_clip):
+    dog = _MovingDog()
+    config = AnalyzeConfig(whole_scan_every=0.5)
+    with Analyzer(config, faces=_Nothing(), objects=dog, saliency=_Nothing()) as analyzer:
+        analysis = analyzer.run(moving_face_clip.path)
+    frames = sorted(analysis.samples)
+    assert dog.calls < len(frames) / 2  # the object model skips most samples
+    xs = [float(analysis.samples[f].xyxy[analysis.samples[f].kind == Kind.ANIMAL][0, 0]) for f in frames]
+    # Every sample has the dog; between two passes it moves on steadily, after the last one it stays.
+    assert all(b >= a for a, b in zip(xs, xs[1:]))
+    assert len(set(xs)) > dog.calls + 3

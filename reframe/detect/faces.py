@@ -13,15 +13,18 @@ frame is also scanned in pieces, each piece giving the model a closer look:
 
 Small faces found in a tile get a second, closer look (one call each) that
 rejects look-alikes such as fur or a rocket's nose.
-Level 2 runs only when ``full_scan`` is asked; in between, the caller passes
-the faces and people it already knows as ``hints`` and only the regions around
-them are looked at closely. ``benchmarks/face_sizes.py`` measures all this.
+How much of this runs is the caller's choice, a :class:`Scan`: the fine
+tiles (level 2) now and then, the whole-frame levels more often, and in
+between only the regions around the faces and people the caller already
+knows (``hints``), which follows them at one call each.
+``benchmarks/face_sizes.py`` measures all this.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from enum import IntEnum
 
 import cv2
 import numpy as np
@@ -36,6 +39,20 @@ CANDIDATE_SCORE = 0.3
 # A second look uses a region this many head heights wide: the head is then
 # a quarter of the model's input, the middle of the range it was trained on.
 SWEET_SPOT = 4.0
+
+
+class Scan(IntEnum):
+    """How much of a frame the face model looks at; each level adds to the one before.
+
+    * ``HINTS``: only around the faces and people already known (a call each);
+    * ``WHOLE``: also the whole frame, zoomed out and in squares (4 calls):
+      heads from ~1/7 of the frame height, wherever they are;
+    * ``FINE``: also the fine tiles (15 more calls): heads from ~1/20 of the height.
+    """
+
+    HINTS = 0
+    WHOLE = 1
+    FINE = 2
 
 
 @dataclass(frozen=True)
@@ -188,28 +205,37 @@ class FaceDetector(TasksModel):
 
     # -- public -----------------------------------------------------------
 
-    def detect(self, rgb: np.ndarray, full_scan: bool = True, hints: Detections | None = None) -> Detections:
+    def detect(self, rgb: np.ndarray, scan: Scan = Scan.FINE, hints: Detections | None = None) -> Detections:
         """Heads in ``rgb`` (``(h, w, 3)`` uint8), as :class:`Detections` of
         kind FACE in the pixel coordinates of ``rgb``.
 
-        ``full_scan``: also run the fine tiled scan that finds the smallest
-        heads (about 6x the cost). ``hints``: detections already known on or
-        near this frame (FACE boxes from the previous sample, PERSON boxes
-        from the object detector); the region around each is searched
-        closely, so small heads are kept between full scans at little cost.
-        Hints are skipped when the fine scan ran, since it saw everything.
+        ``scan``: how much of the frame to look at (:class:`Scan`; the fine
+        scan costs about 5x the whole-frame one, which costs about 4x a
+        hint). ``hints``: detections already known on or near this frame
+        (FACE boxes from the previous sample, PERSON boxes from the object
+        detector); the region around each is searched closely, so known
+        heads are followed between scans at little cost. Hints are skipped
+        when the fine scan runs, since it sees everything.
         """
         img = check_rgb(rgb)
-        return self._heads(img, *self._detect(img, self._plan(img.shape[1], img.shape[0], full_scan, hints)))
+        return self._heads(img, *self.detect_faces(img, scan, hints))
 
     def detect_faces(
-        self, rgb: np.ndarray, full_scan: bool = True, hints: Detections | None = None
+        self, rgb: np.ndarray, scan: Scan = Scan.FINE, hints: Detections | None = None
     ) -> tuple[Detections, np.ndarray]:
         """Like :meth:`detect`, but the face boxes as the model gives them
         (brows to mouth) with each face's yaw (see :class:`HeadBox`): what the
         head box is computed from, for calibration."""
         img = check_rgb(rgb)
-        return self._detect(img, self._plan(img.shape[1], img.shape[0], full_scan, hints))
+        h, w = img.shape[:2]
+        if scan == Scan.HINTS and (hints is None or not len(hints)):
+            scan = Scan.WHOLE  # nobody to follow: look for newcomers
+        found = self._detect(img, self._plan(w, h, scan, hints))
+        if scan == Scan.HINTS and len(found[0]) < _distinct_faces(hints):
+            # A known face was not seen again where it was (it turned, or
+            # moved further than its region): look at the whole frame.
+            found = self._detect(img, self._plan(w, h, Scan.WHOLE, hints))
+        return found
 
     def _heads(self, img: np.ndarray, faces: Detections, yaw: np.ndarray) -> Detections:
         h, w = img.shape[:2]
@@ -329,18 +355,20 @@ class FaceDetector(TasksModel):
         )
 
     def regions(
-        self, width: int, height: int, full_scan: bool = True, hints: Detections | None = None
+        self, width: int, height: int, scan: Scan = Scan.FINE, hints: Detections | None = None
     ) -> list[tuple[int, int, int, int]]:
         """The ``(x0, y0, x1, y1)`` regions :meth:`detect` runs the model on
         for a frame of this size: one model call each (plus one per small
         face found, for its second look)."""
-        return [r for r, _ in self._plan(width, height, full_scan, hints)]
+        return [r for r, _ in self._plan(width, height, scan, hints)]
 
     def _plan(
-        self, width: int, height: int, full_scan: bool, hints: Detections | None
+        self, width: int, height: int, scan: Scan, hints: Detections | None
     ) -> list[tuple[tuple[int, int, int, int], bool]]:
         """Regions, each with whether it is strict (see :meth:`_detect`)."""
         short, long_ = min(width, height), max(width, height)
+        if scan == Scan.HINTS:
+            return [(r, False) for r in self._hint_regions(width, height, hints, every_size=True)]
         pad = short // 2
         # Level -1, the frame zoomed out into black padding: close-ups whose
         # face is cut by the frame edge are only found with context around them.
@@ -349,7 +377,7 @@ class FaceDetector(TasksModel):
             # Level 1: squares of the short side along the long one.
             for s in tile_grid(long_, short, short // 8):
                 out.append(((s, 0, s + short, height) if width >= height else (0, s, width, s + short), False))
-        if full_scan and self.tiles:
+        if scan == Scan.FINE and self.tiles:
             t = max(32, int(round(self.tile_fraction * short)))
             if t < short:
                 ov = int(round(self.tile_overlap * t))
@@ -366,11 +394,20 @@ class FaceDetector(TasksModel):
 
     # -- internals --------------------------------------------------------
 
-    def _hint_regions(self, width: int, height: int, hints: Detections) -> list[tuple[int, int, int, int]]:
+    def _hint_regions(
+        self, width: int, height: int, hints: Detections | None, every_size: bool = False
+    ) -> list[tuple[int, int, int, int]]:
         """Square regions where a head of a hinted box would be ~1/4 of the side:
-        the middle of the model's range, so a moving head stays findable."""
+        the middle of the model's range, so a moving head stays findable.
+
+        Unless ``every_size``, heads big enough for the whole-frame levels
+        are left to them. A region may reach past the frame (black padding
+        then gives a head cut by the edge its context).
+        """
+        if hints is None:
+            return []
         short = min(width, height)
-        big = short / 5  # heads this tall are found by levels 0-1 anyway
+        big = short / 5 if not every_size else np.inf  # heads this tall are found by levels 0-1
         cand: list[tuple[float, tuple[int, int, int, int]]] = []
         for (x1, y1, x2, y2), conf, kind in zip(hints.xyxy, hints.confidence, hints.kind):
             bw, bh = x2 - x1, y2 - y1
@@ -385,9 +422,35 @@ class FaceDetector(TasksModel):
                 continue
             if head >= big:
                 continue
-            side = min(short, max(48.0, SWEET_SPOT * head))
-            rx = int(round(min(max(cx - side / 2, 0), width - side)))
-            ry = int(round(min(max(cy - side / 2, 0), height - side)))
+            side = max(48.0, SWEET_SPOT * head)
+            if side <= short:
+                rx = int(round(min(max(cx - side / 2, 0), width - side)))
+                ry = int(round(min(max(cy - side / 2, 0), height - side)))
+            else:  # a close-up: centred on the head, reaching past the frame
+                side = min(side, 2.0 * short)
+                rx, ry = int(round(cx - side / 2)), int(round(cy - side / 2))
             cand.append((float(conf) + (1 if kind == Kind.FACE else 0), (rx, ry, rx + int(side), ry + int(side))))
         cand.sort(key=lambda c: -c[0])
-        return [r for _, r in cand[: self.max_hints]]
+        kept: list[tuple[int, int, int, int]] = []
+        for _, r in cand:
+            # The same head hinted twice (its face and its body, this sample's
+            # and the last one's) is looked at once.
+            if not any(_same_look(r, k) for k in kept):
+                kept.append(r)
+        return kept[: self.max_hints]
+
+
+def _distinct_faces(hints: Detections | None) -> int:
+    """How many different faces ``hints`` holds (a face may be hinted twice)."""
+    if hints is None:
+        return 0
+    faces = hints.xyxy[hints.kind == Kind.FACE]
+    return len(nms(faces, np.ones(len(faces), np.float32))) if len(faces) else 0
+
+
+def _same_look(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    """Whether two square regions show about the same thing at about the same scale."""
+    sa, sb = a[2] - a[0], b[2] - b[0]
+    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    return max(sa, sb) <= 1.5 * min(sa, sb) and ix * iy >= 0.6 * min(sa, sb) ** 2
