@@ -199,7 +199,9 @@ def _with_mouths(found: Detections, rgb: np.ndarray, before, width: int, height:
     """Mouth activity of the faces found, from this frame and ``before``, decoded a moment earlier."""
     if before is None or not np.any(found.kind == Kind.FACE):
         return found
-    return with_mouth_activity(found, cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), before.to_gray(width, height))
+    # Both frames through the same (fast, area-averaging) RGB path, so their grey levels compare.
+    grey_before = cv2.cvtColor(before.to_rgb(width, height), cv2.COLOR_RGB2GRAY)
+    return with_mouth_activity(found, cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), grey_before)
 
 
 def _speech(info: VideoInfo, samples: dict[int, Detections], track: SpeechTrack | None) -> dict[int, float] | None:

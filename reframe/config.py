@@ -85,7 +85,7 @@ class AnalyzeConfig:
     still_sample_fps: float = 1.0
     sample_change: float = 0.005
     whole_scan_every: float = 0.5  # seconds between whole-frame face scans; known faces and people in between
-    fine_scan_every: float = 2.0  # seconds between scans for the smallest faces (tiles)
+    fine_scan_every: float = 4.0  # seconds between scans for the smallest faces (tiles)
     analysis_long_side: int = 960
     face_confidence: float = 0.5
     detect_objects: bool = True
