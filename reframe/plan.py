@@ -74,6 +74,85 @@ def _heads(dets: Detections, frame: tuple[int, int]) -> list[_Subject]:
     return out
 
 
+# A face the model loses while its body is still found (a head turning
+# away, glare on glasses) is held this long, moved with the body.
+_HOLD_SECONDS = 1.0
+# A body box this close to the frame edge (share of the side) is cut by it.
+_CUT_BODY = 0.02
+
+
+def _with_held_faces(samples: list[Detections], times: np.ndarray, frame: tuple[int, int]) -> list[Detections]:
+    """A shot's samples with each lost face held where its body says it is.
+
+    A face of one sample that is not found on the next, while the person
+    box around it still is and is cut by the frame edge, is carried to the
+    next sample shifted by the move of that box's top, for up to
+    :data:`_HOLD_SECONDS` after it was last seen. A whole body's head is
+    at its top centre, where :func:`_heads` puts it; a body cut by the frame
+    edge (a close shot) says little about where its head is, and the head
+    most likely stayed where it was.
+    """
+    out: list[Detections] = []
+    seen: list[np.ndarray] = []  # per sample, when each of its faces was really found
+    for i, d in enumerate(samples):
+        is_face = d.kind == Kind.FACE
+        found_at = np.full(int(is_face.sum()), times[i])
+        if out:
+            prev, prev_seen = out[-1], seen[-1]
+            held, held_at = _held(prev, prev_seen, d, times[i], frame)
+            if len(held):
+                d = Detections.concat([d, held])
+                found_at = np.concatenate([found_at, held_at])
+        out.append(d)
+        seen.append(found_at)
+    return out
+
+
+def _held(
+    prev: Detections, prev_seen: np.ndarray, now: Detections, time: float, frame: tuple[int, int]
+) -> tuple[Detections, np.ndarray]:
+    """The faces of ``prev`` lost on ``now`` but held by their bodies (see :func:`_with_held_faces`)."""
+    faces = prev[prev.kind == Kind.FACE]
+    bodies_then = prev.xyxy[prev.kind == Kind.PERSON]
+    bodies_now = now.xyxy[now.kind == Kind.PERSON]
+    mx, my = _CUT_BODY * frame[0], _CUT_BODY * frame[1]
+    x1, y1, x2, y2 = bodies_now.T
+    bodies_now = bodies_now[(x1 <= mx) | (y1 <= my) | (x2 >= frame[0] - mx) | (y2 >= frame[1] - my)]
+    faces_now = now.center[now.kind == Kind.FACE]
+    keep, at, boxes = [], [], []
+    for k, (box, t0) in enumerate(zip(faces.xyxy, prev_seen)):
+        if time - t0 > _HOLD_SECONDS or not len(bodies_then) or not len(bodies_now):
+            continue
+        if len(faces_now) and np.any(_inside(faces_now, box)):
+            continue  # found again
+        cx, cy = faces.center[k]
+        around = bodies_then[
+            (bodies_then[:, 0] <= cx) & (bodies_then[:, 2] >= cx) & (bodies_then[:, 1] <= cy) & (bodies_then[:, 3] >= cy)
+        ]
+        if not len(around):
+            continue
+        body = around[np.argmin((around[:, 2] - around[:, 0]) * (around[:, 3] - around[:, 1]))]  # the closest fit
+        overlap = box_iou(bodies_now, body)
+        j = int(np.argmax(overlap))
+        if overlap[j] < 0.3:
+            continue  # the body is gone too
+        if len(faces_now) and np.any(_inside(faces_now, bodies_now[j])):
+            continue  # the body shows a face of its own now
+        # The head moves with the top of the body (a person bending, sitting down).
+        shift = np.array([(bodies_now[j, 0] + bodies_now[j, 2] - body[0] - body[2]) / 2, bodies_now[j, 1] - body[1]])
+        keep.append(k)
+        at.append(t0)
+        boxes.append(box + np.tile(shift, 2))
+    if not keep:
+        return Detections.empty(), np.zeros(0)
+    return Detections(np.array(boxes), faces.confidence[keep], faces.kind[keep]), np.array(at)
+
+
+def _inside(points: np.ndarray, box: np.ndarray) -> np.ndarray:
+    """Whether each ``(n, 2)`` point lies in ``box`` (x1, y1, x2, y2)."""
+    return (points[:, 0] >= box[0]) & (points[:, 0] <= box[2]) & (points[:, 1] >= box[1]) & (points[:, 1] <= box[3])
+
+
 def _of_kind(dets: Detections, kind: Kind, avoid: float = 1.0) -> list[_Subject]:
     sel = dets[dets.kind == kind]
     return [_Subject(b, float(a * c), avoid=avoid) for b, a, c in zip(sel.xyxy, sel.area, sel.confidence)]
@@ -354,10 +433,15 @@ def _choose_layout(readings, subject: str, window: float, max_zoom: float, force
     elif len(principal) == 1:
         box = np.median([float(s.box[2] - s.box[0]) for _, s, _ in principal[0].seen])
         one, part = ("person", "face") if subject == "people" else (subject, subject)
-        layout = (
-            _Layout("fit", f"the {part} is wider than the window: the whole picture")
-            if box > window else _Layout("follow", f"one principal {one} followed")
-        )
+        # A close-up a little wider than the window is kept whole by widening
+        # the window, as for a group; only one wider than that is shown whole.
+        zoom = min(max_zoom, float(np.ceil(box * _CLOSE_UP_ROOM / window * 100) / 100))
+        if box <= window:
+            layout = _Layout("follow", f"one principal {one} followed")
+        elif box <= max_zoom * window:
+            layout = _Layout("follow", f"one principal {one} followed, zoomed out {zoom:.2f}x to keep the {part} whole", zoom)
+        else:
+            layout = _Layout("fit", f"the {part} is wider than the window: the whole picture")
     else:
         frames = np.array([f for f, _, k in readings if k == subject], float)
         edges = [t.edges(frames) for t in principal]
@@ -385,6 +469,10 @@ def _choose_layout(readings, subject: str, window: float, max_zoom: float, force
         else:
             layout = _Layout("follow", f"split chosen, but not two people: {layout.reason}", layout.zoom)
     return replace(layout, pair=pair)
+
+
+# A window widened for a close-up leaves this much room around the face.
+_CLOSE_UP_ROOM = 1.04
 
 
 # The speaker outranks every other person by this factor: above the 2.5 at
@@ -443,13 +531,13 @@ class Planner:
         max_zoom = max(1.0, min(self.config.zoom_max, cw / w))
         for start, end in shot_ranges(list(analysis.cuts), n):
             in_shot = frames[(frames >= start) & (frames < end)]
-            samples = [analysis.samples[int(f)] for f in in_shot]
+            times = info.timestamps[np.minimum(in_shot, len(info.timestamps) - 1)]
             size = (info.width, info.height)
+            samples = _with_held_faces([analysis.samples[int(f)] for f in in_shot], times, size)
             subject = _choose_subject(samples, size)
             readings = _readings(in_shot, samples, subject, size, fps)
             why = ""
             if subject == "people":
-                times = info.timestamps[np.minimum(in_shot, len(info.timestamps) - 1)]
                 readings, why = _follow_speaker(readings, in_shot, times, samples, analysis.speech)
             elif subject == "object":
                 readings = _by_persistence(readings, subject, w)

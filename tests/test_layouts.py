@@ -8,8 +8,9 @@ from pathlib import Path
 import media
 import numpy as np
 import pytest
-from test_plan import FPS, H, W, analysis, info
+from test_plan import FPS, H, W, analysis, heads, info
 
+from reframe.analyze import Analysis
 from reframe.compose import Compositor
 from reframe.config import Aspect, PlanConfig
 from reframe.croppath import CropPath
@@ -84,6 +85,19 @@ def test_two_close_people_get_a_slightly_wider_window_of_the_same_aspect():
     flat = plan(analysis(100, lambda f: [700, 1150]), PlanConfig(zoom_max=1.0))
     assert flat.window(50)[2:] == (FULL, H)
     assert sorted(round(share_inside(b, flat.window(50)), 2) for b in head_boxes(flat, 50)) == [0.0, 1.0]
+
+
+@pytest.mark.parametrize("size", [1.1 * FULL, 1.5 * FULL])
+def test_a_close_up_a_little_wider_than_the_window_is_followed_zoomed_out_and_a_wider_one_fitted(size):
+    samples = {f: heads(900, size=size, y=100) for f in range(0, 100, 5)}
+    path = plan(Analysis(info(100), (), samples))
+    shot = path.shots[0]
+    if size <= 1.25 * FULL:  # within the default zoom_max: the face kept whole in a wider window
+        assert shot.layout == "follow" and "zoomed out 1.15x" in shot.reason
+        x, y, w, h = path.window(50)
+        assert share_inside(head_boxes(path, 50)[0], (x, y, w, h)) > 0.999
+    else:
+        assert shot.layout == "fit" and "wider than the window" in shot.reason
 
 
 def test_more_than_two_people_spread_wide_are_fitted_and_one_person_is_followed():

@@ -247,3 +247,28 @@ def test_the_window_stays_inside_the_picture_between_bars():
     path = plan(a)
     assert path.windows[:, 0].min() >= 240 - 1e-6
     assert (path.windows[:, 0] + path.windows[:, 2]).max() <= 1680 + 1e-6
+
+
+def _person_with_face(body, face) -> Detections:
+    boxes = [body] + ([face] if face is not None else [])
+    kinds = [Kind.PERSON] + ([Kind.FACE] if face is not None else [])
+    return Detections(np.array(boxes, np.float32), np.full(len(boxes), 0.9), np.array(kinds))
+
+
+@pytest.mark.parametrize("cut_by_the_edge", [True, False])
+def test_a_face_lost_for_a_moment_is_held_inside_a_close_shot_body(cut_by_the_edge):
+    # A close shot: the body fills the right of the frame and is cut by its
+    # edge; the face, far from the body's top centre, goes undetected for
+    # 0.8 s (a turned head). A whole body's head is at its top centre instead.
+    right = W if cut_by_the_edge else W - 200
+    body, face = [300, 200, right, H if cut_by_the_edge else H - 200], [1560, 220, 1700, 390]
+    lost = range(20, 40)
+    samples = {f: _person_with_face(body, None if f in lost else face) for f in range(0, 100, 5)}
+    path = plan(Analysis(info(100), (), samples))
+    x, _, w, _ = path.window(30)
+    inside = max(0.0, min(face[2], x + w) - max(face[0], x)) / (face[2] - face[0])
+    if cut_by_the_edge:
+        assert inside == 1.0  # the face is kept where it was last seen
+    else:
+        centre = (300 + right) / 2  # the head guessed at the top centre of the whole body
+        assert x < centre < x + w
