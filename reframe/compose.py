@@ -12,12 +12,10 @@
 
 The blur stays cheap: the background is warped to a thumbnail a twentieth of
 the output size, blurred there and scaled up, so a padded frame costs about
-one extra plain warp.
+one extra plain warp. Every part is warped straight into the output planes.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import cv2
 import numpy as np
@@ -57,50 +55,46 @@ def _even_rects(out_w: int, out_h: int, stacked: bool) -> list[tuple[int, int, i
 class Compositor:
     """Build the output frames of a crop path.
 
-    ``warper(info, w, h)`` makes an object whose ``warp(y, u, v, window)``
-    returns the window of the source planes scaled to ``w`` x ``h``, as a
-    yuv420p buffer (the renderer's warper). :meth:`frame` returns a buffer
-    in the same layout, valid until the next call.
+    ``warper`` is the renderer's warper: its ``warp(src, window, dst)``
+    scales the window of the source planes onto destination planes.
+    :meth:`frame` composes one output frame into planes the caller owns
+    (the encoder's own frame: no copy), or into a buffer of its own.
     """
 
-    def __init__(self, crop_path: CropPath, info: VideoInfo, out_w: int, out_h: int, warper: Callable) -> None:
+    def __init__(self, crop_path: CropPath, info: VideoInfo, out_w: int, out_h: int, warper) -> None:
         self.path = crop_path
-        self.info = info
         self.out_w, self.out_h = out_w, out_h
-        self.make = warper
-        self.full = warper(info, out_w, out_h)
+        self.warper = warper
         self.buf = np.empty(out_w * out_h + 2 * ((out_w + 1) // 2) * ((out_h + 1) // 2), np.uint8)
-        self.canvas = planes(self.buf, out_w, out_h)
         stacked, _ = panel_layout(crop_path.aspect)
         self.rects = _even_rects(out_w, out_h, stacked)
-        self.panels = [warper(info, w, h) for _, _, w, h in self.rects] if crop_path.panels else []
         self.content = crop_path.content_box
         self.plain = window_size(self.content[2], self.content[3], crop_path.aspect)  # the zoom-1 window
         self.fit = np.array(crop_path.fit_window())
-        self.thumb_size = (even(out_w * _THUMB), even(out_h * _THUMB))
-        self.thumb = warper(info, *self.thumb_size)
+        tw, th = even(out_w * _THUMB), even(out_h * _THUMB)
+        self.thumb = planes(np.empty(tw * th * 3 // 2, np.uint8), tw, th)
         self.black = 0 if info.full_range and not info.hdr else 16
-        self.sharp: dict[tuple[int, int], object] = {}  # warpers for the sharp part, by size
         starts = np.array([s.start for s in crop_path.shots])
         self.shot_index = np.searchsorted(starts, np.arange(crop_path.source.frame_count), side="right") - 1
 
-    def frame(self, y: np.ndarray, u: np.ndarray, v: np.ndarray, index: int) -> np.ndarray:
-        """The output frame ``index`` from its source planes."""
+    def frame(self, src: Planes, index: int, out: Planes | None = None) -> np.ndarray | None:
+        """Compose output frame ``index`` from its source planes into ``out``;
+        without ``out``, into the compositor's buffer, returned in PyAV's
+        yuv420p layout (valid until the next call)."""
+        dst = out if out is not None else planes(self.buf, self.out_w, self.out_h)
         shot = self.path.shots[self.shot_index[index]]
         if shot.layout == "split":
-            for (x0, y0, w, h), warper, track in zip(self.rects, self.panels, self.path.panels[shot.start]):
-                self._paste(warper.warp(y, u, v, track[index - shot.start]), x0, y0, w, h)
-            return self.buf.reshape(-1, self.out_w)
-        window = self.fit if shot.layout == "fit" else self.path.windows[index]
-        if shot.layout == "follow" and window[2] <= self.plain[0] + 0.5:
-            return self.full.warp(y, u, v, window)
-        return self._padded(y, u, v, window)
+            for rect, track in zip(self.rects, self.path.panels[shot.start]):
+                self.warper.warp(src, track[index - shot.start], _region(dst, *rect))
+        else:
+            window = self.fit if shot.layout == "fit" else self.path.windows[index]
+            if shot.layout == "follow" and window[2] <= self.plain[0] + 0.5:
+                self.warper.warp(src, window, dst)
+            else:
+                self._padded(src, window, dst)
+        return None if out is not None else self.buf.reshape(-1, self.out_w)
 
-    def _paste(self, buf: np.ndarray, x0: int, y0: int, w: int, h: int) -> None:
-        for dst, src, k in zip(self.canvas, planes(buf, w, h), (1, 2, 2)):
-            dst[y0 // k : y0 // k + src.shape[0], x0 // k : x0 // k + src.shape[1]] = src
-
-    def _padded(self, y: np.ndarray, u: np.ndarray, v: np.ndarray, window: np.ndarray) -> np.ndarray:
+    def _padded(self, src: Planes, window: np.ndarray, dst: Planes) -> None:
         """A window reaching beyond the picture: the picture sharp, a blurred copy of it around."""
         wx, wy, ww, wh = (float(t) for t in window)
         cx, cy, cw, ch = self.content
@@ -108,12 +102,12 @@ class Compositor:
         pw, ph = self.plain
         bx = min(max(wx + ww / 2 - pw / 2, cx), cx + cw - pw) if pw < cw else cx + cw / 2 - pw / 2
         by = min(max(wy + wh / 2 - ph / 2, cy), cy + ch - ph) if ph < ch else cy + ch / 2 - ph / 2
-        small = planes(self.thumb.warp(y, u, v, np.array([bx, by, pw, ph])), *self.thumb_size)
-        for i, (dst, src) in enumerate(zip(self.canvas, small)):
-            soft = cv2.GaussianBlur(src, (0, 0), _BLUR_SIGMA, borderType=cv2.BORDER_REPLICATE)
+        self.warper.warp(src, np.array([bx, by, pw, ph]), self.thumb)
+        for i, (plane, small) in enumerate(zip(dst, self.thumb)):
+            soft = cv2.GaussianBlur(small, (0, 0), _BLUR_SIGMA, borderType=cv2.BORDER_REPLICATE)
             if i == 0:
                 soft = cv2.convertScaleAbs(soft, alpha=_DIM, beta=self.black * (1 - _DIM))
-            cv2.resize(soft, (dst.shape[1], dst.shape[0]), dst=dst, interpolation=cv2.INTER_LINEAR)
+            cv2.resize(soft, (plane.shape[1], plane.shape[0]), dst=plane, interpolation=cv2.INTER_LINEAR)
         # The picture: the part of the window inside the content box, on even output pixels.
         sx, sy = self.out_w / ww, self.out_h / wh  # output pixels per source pixel
         x0 = _even((max(wx, cx) - wx) * sx, 0, self.out_w)
@@ -121,12 +115,18 @@ class Compositor:
         y0 = _even((max(wy, cy) - wy) * sy, 0, self.out_h)
         y1 = _even((min(wy + wh, cy + ch) - wy) * sy, 0, self.out_h)
         if x1 - x0 >= 2 and y1 - y0 >= 2:
-            size = (x1 - x0, y1 - y0)
-            if size not in self.sharp:
-                self.sharp[size] = self.make(self.info, *size)
-            part = np.array([wx + x0 / sx, wy + y0 / sy, size[0] / sx, size[1] / sy])
-            self._paste(self.sharp[size].warp(y, u, v, part), x0, y0, *size)
-        return self.buf.reshape(-1, self.out_w)
+            part = np.array([wx + x0 / sx, wy + y0 / sy, (x1 - x0) / sx, (y1 - y0) / sy])
+            self.warper.warp(src, part, _region(dst, x0, y0, x1 - x0, y1 - y0))
+
+
+def _region(dst: Planes, x: int, y: int, w: int, h: int) -> Planes:
+    """The views of yuv420p planes showing the output rectangle (x, y, w, h), on even pixels."""
+    luma, u, v = dst
+    return (
+        luma[y : y + h, x : x + w],
+        u[y // 2 : (y + h + 1) // 2, x // 2 : (x + w + 1) // 2],
+        v[y // 2 : (y + h + 1) // 2, x // 2 : (x + w + 1) // 2],
+    )
 
 
 def _even(v: float, lo: int, hi: int) -> int:

@@ -118,7 +118,7 @@ class VideoFrame:
             frame = tone_mapper(info.hdr).yuv420p(frame, uw, uh)
         elif frame.format.name != "yuv420p" or (frame.width, frame.height) != (uw, uh):
             frame = frame.reformat(width=uw, height=uh, format="yuv420p")
-        planes = tuple(_plane(p) for p in frame.planes[:3])
+        planes = tuple(plane_array(p) for p in frame.planes[:3])
         if info.rotation or info.mirrored:
             planes = tuple(orient(p, info.rotation, info.mirrored) for p in planes)
         return planes  # type: ignore[return-value]
@@ -134,7 +134,7 @@ def _shrinks_yuv420p(frame, width: int, height: int) -> bool:
 
 def _shrunk_rgb(frame, width: int, height: int) -> np.ndarray:
     """Area-averaged planes packed as I420, then one colour conversion at the small size (BT.601, limited range)."""
-    y, u, v = (_plane(p) for p in frame.planes[:3])
+    y, u, v = (plane_array(p) for p in frame.planes[:3])
     i420 = np.empty((height * 3 // 2, width), np.uint8)
     cw, ch = width // 2, height // 2
     i420[:height] = _area(y, width, height)
@@ -154,7 +154,7 @@ def _area(plane: np.ndarray, width: int, height: int) -> np.ndarray:
     return plane
 
 
-def _plane(plane) -> np.ndarray:
+def plane_array(plane) -> np.ndarray:
     """A zero-copy (height, width) view of one 8-bit plane, without row padding."""
     buf = np.frombuffer(plane, np.uint8)
     return buf[: plane.line_size * plane.height].reshape(plane.height, plane.line_size)[:, : plane.width]
@@ -314,7 +314,7 @@ class FrameReader:
         plane = frame.planes[0]
         if name.startswith(("yuv", "nv", "gray")):
             bits = next((b for b in (10, 12, 16) if f"{b}le" in name), 8)
-            luma = _plane(plane) if bits == 8 else _plane16(plane) >> (bits - 8)
+            luma = plane_array(plane) if bits == 8 else _plane16(plane) >> (bits - 8)
             black = 0 if self.info.full_range else 16
             self._picture_seen = int(luma.max()) > black + 4
         else:  # RGB and other layouts: any byte above near-zero

@@ -26,7 +26,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from .compose import Compositor
+from .compose import Compositor, Planes
 from .config import ProgressCallback, RenderConfig
 from .croppath import CropPath
 from .errors import CropPathError, InputError, Interrupted, OutputError, ReframeError, UsageError
@@ -214,7 +214,7 @@ def _encode(
 ) -> tuple[int, float, str | None, tuple[AudioStreamInfo, ...]]:
     import av
 
-    from .frames import FrameReader
+    from .frames import FrameReader, plane_array
 
     out_w, out_h = size
     n = info.frame_count
@@ -246,7 +246,7 @@ def _encode(
             _copy_colour_tags(reader, vs)
 
             audio = _AudioTracks(info, out, config, origin, end_time)
-            compositor = Compositor(crop_path, info, out_w, out_h, _Warper)
+            compositor = Compositor(crop_path, info, out_w, out_h, _Warper(info))
             last_pts = None
             durations: dict[int, int] = {}  # output pts -> source frame duration
             count = 0
@@ -255,9 +255,9 @@ def _encode(
                 progress("render", 0.0)
 
             def make_frame(frame) -> av.VideoFrame:
-                y, u, v = frame.to_yuv420p()
-                # from_ndarray copies, so the compositor's single buffer is free again.
-                vf = av.VideoFrame.from_ndarray(compositor.frame(y, u, v, frame.index), format="yuv420p")
+                # The picture is composed straight into the frame the encoder takes.
+                vf = av.VideoFrame(out_w, out_h, "yuv420p")
+                compositor.frame(frame.to_yuv420p(), frame.index, tuple(plane_array(p) for p in vf.planes[:3]))
                 return vf if pix_fmt == "yuv420p" else vf.reformat(format=pix_fmt)
 
             def encode(frame, vf: av.VideoFrame) -> None:
@@ -359,7 +359,7 @@ def _copy_colour_tags(reader, vs) -> None:
 
 
 class _Warper:
-    """Cut a float window out of display-size YUV planes and scale it to the output.
+    """Cut a float window out of display-size YUV planes and scale it onto output planes.
 
     Pixel centres map exactly: output pixel ``u`` samples the source at
     ``x + (u + 0.5) * w / W - 0.5``. When shrinking by more than a little,
@@ -368,24 +368,18 @@ class _Warper:
     a near-1:1 bilinear warp.
     """
 
-    def __init__(self, info: VideoInfo, out_w: int, out_h: int) -> None:
-        self.out_w, self.out_h = out_w, out_h
-        cw, ch = (out_w + 1) // 2, (out_h + 1) // 2
-        self.buf = np.empty(out_w * out_h + 2 * cw * ch, np.uint8)
-        ysize, csize = out_w * out_h, cw * ch
-        self.y = self.buf[:ysize].reshape(out_h, out_w)
-        self.u = self.buf[ysize : ysize + csize].reshape(ch, cw)
-        self.v = self.buf[ysize + csize :].reshape(ch, cw)
+    def __init__(self, info: VideoInfo) -> None:
         # Padding beside a picture narrower than the output (portrait sources).
         self.black = 0 if info.full_range and not info.hdr else 16
 
-    def warp(self, y: np.ndarray, u: np.ndarray, v: np.ndarray, window: np.ndarray) -> np.ndarray:
+    def warp(self, src: Planes, window: np.ndarray, dst: Planes) -> None:
+        """Scale ``window`` (x, y, w, h in luma pixels) of the ``src`` planes onto the ``dst`` planes
+        (any size; rows may be padded, as in a frame the encoder owns)."""
         x0, y0, w, h = (float(t) for t in window)
-        _warp_plane(y, (x0, y0, w, h), self.y, cv2.INTER_CUBIC, self.black)
+        _warp_plane(src[0], (x0, y0, w, h), dst[0], cv2.INTER_CUBIC, self.black)
         half = (x0 / 2, y0 / 2, w / 2, h / 2)
-        _warp_plane(u, half, self.u, cv2.INTER_LINEAR, 128)
-        _warp_plane(v, half, self.v, cv2.INTER_LINEAR, 128)
-        return self.buf.reshape(-1, self.out_w)  # PyAV's yuv420p layout: Y rows, then U and V
+        _warp_plane(src[1], half, dst[1], cv2.INTER_LINEAR, 128)
+        _warp_plane(src[2], half, dst[2], cv2.INTER_LINEAR, 128)
 
 
 def _warp_plane(

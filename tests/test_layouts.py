@@ -191,8 +191,8 @@ def test_fit_shows_the_whole_picture_width_between_blurred_bands():
     path = CropPath(path.source, Aspect(9, 16), path.windows, path.shots)
     src = info(10)
     y, u, v = planes_with_edges(W, H)
-    comp = Compositor(path, src, 540, 960, _Warper)
-    out = comp.frame(y, u, v, 0)[:960]
+    comp = Compositor(path, src, 540, 960, _Warper(src))
+    out = comp.frame((y, u, v), 0)[:960]
     band = (960 - 304) // 2  # the picture is 540 x 304 at the vertical centre
     middle = out[band + 8 : 960 - band - 8]
     assert middle[:, :5].min() > 200 and middle[:, -5:].min() > 200  # both edges of the source are shown
@@ -207,7 +207,7 @@ def test_split_puts_each_panel_in_its_half():
     y[:, : W // 2] = 60
     y[:, W // 2 :] = 200
     u = v = np.full((H // 2, W // 2), 128, np.uint8)
-    out = Compositor(path, info(10), 540, 960, _Warper).frame(y, u, v, 5)[:960]
+    out = Compositor(path, info(10), 540, 960, _Warper(info(10))).frame((y, u, v), 5)[:960]
     assert np.all(out[:480] == 60) and np.all(out[480:] == 200)
 
 
@@ -266,3 +266,25 @@ def test_two_people_clip_is_split_and_each_panel_shows_one_face(pair, tmp_path):
     assert all(band - 4 <= b[1] and b[3] <= 1920 - band + 4 for b in found)  # inside the sharp picture
     centres = sorted((found[:, 0] + found[:, 2]) / 2)
     assert centres[0] < 300 and centres[1] > 780  # one at each side: the whole width is shown
+
+
+@pytest.mark.parametrize("track", [lambda f: [500 + 3.3 * f], lambda f: [420, 1500], lambda f: [700, 1150]])
+def test_frames_composed_into_the_encoders_padded_planes_match_the_plain_buffer(track):
+    import av
+
+    from reframe.frames import plane_array
+
+    rng = np.random.default_rng(0)
+    src = (
+        rng.integers(0, 255, (H, W), np.uint8),
+        rng.integers(0, 255, (H // 2, W // 2), np.uint8),
+        rng.integers(0, 255, (H // 2, W // 2), np.uint8),
+    )
+    path = plan(analysis(20, track))
+    comp = Compositor(path, info(20), 1080, 1920, _Warper(info(20)))
+    for f in (0, 7, 13):
+        plain = comp.frame(src, f).copy()
+        frame = av.VideoFrame(1080, 1920, "yuv420p")
+        assert frame.planes[0].line_size > 1080  # rows padded: the views are not contiguous
+        comp.frame(src, f, tuple(plane_array(p) for p in frame.planes[:3]))
+        assert np.array_equal(frame.to_ndarray(), plain)
