@@ -47,7 +47,10 @@ class PathWeights:
 class Avoid:
     """At frame ``t``, the interval ``[lo, hi]`` must be outside the window on ``side`` (-1 left, +1 right).
 
-    ``weight`` scales the cost of breaking it (1 for a face).
+    ``weight`` scales the cost of breaking it (1 for a face); ``frames`` is
+    how many frames it stands for (a sampled detection holds for the frames
+    around its sample), so the cost does not depend on how densely the
+    analysis sampled nor on the solver's grid.
     """
 
     t: int
@@ -55,6 +58,7 @@ class Avoid:
     hi: float
     side: int
     weight: float = 1.0
+    frames: float = 1.0
 
 
 def solve_path(
@@ -178,7 +182,7 @@ def solve_path(
     cost[slice(*cols["e"])] = w.off_target * span[has_t]
     cost[slice(*cols["m_lo"])] = w.must_keep * span[has_m] * mwg[has_m]
     cost[slice(*cols["m_hi"])] = w.must_keep * span[has_m] * mwg[has_m]
-    cost[slice(*cols["a"])] = w.avoid * step * np.array([a.weight for a in avoid])
+    cost[slice(*cols["a"])] = w.avoid * np.array([a.weight * a.frames for a in avoid])
 
     bounds = np.zeros((count, 2))
     bounds[:, 1] = np.inf

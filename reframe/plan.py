@@ -607,7 +607,7 @@ class Planner:
         edges = np.concatenate([[at[0]], (at[1:] + at[:-1]) / 2, [at[-1] + 1]])
         stands = np.maximum(1.0, np.diff(edges))
         avoid = [
-            Avoid(f, a - origin, b - origin, side, wt * k)
+            Avoid(f, a - origin, b - origin, side, wt, frames=k)
             for (f, g, _), k in zip(groups, stands) for a, b, side, wt in g.avoid
         ]
         speed = self.config.max_speed * extent / fps

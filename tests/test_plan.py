@@ -272,3 +272,14 @@ def test_a_face_lost_for_a_moment_is_held_inside_a_close_shot_body(cut_by_the_ed
     else:
         centre = (300 + right) / 2  # the head guessed at the top centre of the whole body
         assert x < centre < x + w
+
+
+@pytest.mark.parametrize("n", [600, 1500])  # 1500 frames: the solver works on a coarser grid
+def test_a_face_to_keep_out_weighs_the_same_on_short_and_long_shots(n):
+    # A must-keep head at 800-900 and a face at 880-1000 to keep out: they
+    # cannot both be satisfied, and the balance must not depend on the grid.
+    t = np.full(n, 850.0)
+    every = 5  # one keep-out constraint per sample, standing for the frames around it
+    avoid = [Avoid(i, 880, 1000, +1, weight=3.0, frames=every) for i in range(0, n, every)]
+    c = solve_path(t, t - 50, t + 50, size=600, extent=1920, max_step=20, dead_zone=10, avoid=avoid)
+    assert c[n // 2] + 300 == pytest.approx(900, abs=1)  # the head kept whole; the face's cost is less
