@@ -114,10 +114,14 @@ class Analyzer:
             # frame decoded MOUTH_GAP_SECONDS before each sample.
             gap = max(1, round(MOUTH_GAP_SECONDS * float(info.fps)))
             sampled = read_ahead(_sampled(reader, Sampler(cfg, speech), cuts, bars, (tw, th), gap), 2)
-            for frame, scan, new_shot, before, rgb, objects in read_ahead(self._with_objects(sampled, (aw, ah)), 1):
+            for frame, scan, new_shot, before, for_voice, rgb, objects in read_ahead(
+                self._with_objects(sampled, (aw, ah)), 1
+            ):
                 if new_shot:
                     # A new shot: compare nothing across the cut.
                     previous, known, people = None, Detections.empty(), Detections.empty()
+                if for_voice and scan == Scan.HINTS and not np.any(known.kind == Kind.FACE):
+                    continue  # sampled to read mouths, but nobody's face is on screen
                 if objects is not None:
                     objects_seen.add(frame.index)
                     people = objects[objects.kind == Kind.PERSON]
@@ -140,10 +144,10 @@ class Analyzer:
         """Each sample with its picture at the analysis ``size`` and the objects
         in it, looked for on the samples that get a face scan of the whole frame
         (None on the others)."""
-        for frame, scan, new_shot, before in sampled:
+        for frame, scan, new_shot, before, for_voice in sampled:
             rgb = frame.to_rgb(*size)
             objects = self.objects.detect(rgb) if self.objects is not None and scan >= Scan.WHOLE else None
-            yield frame, scan, new_shot, before, rgb, objects
+            yield frame, scan, new_shot, before, for_voice, rgb, objects
 
     def _detect(
         self,
@@ -216,12 +220,13 @@ def _speech(info: VideoInfo, samples: dict[int, Detections], track: SpeechTrack 
 def _sampled(
     reader, sampler: Sampler, cuts: CutDetector, bars: BarFinder, thumb_size: tuple[int, int], gap: int
 ):
-    """``(frame, scan, new_shot, before)`` for each frame the detectors should see.
+    """``(frame, scan, new_shot, before, for_voice)`` for each frame the detectors should see.
 
     Every frame is made a thumbnail for the cut detector, the bar finder and
     the sampler; ``new_shot`` is true on the first sample after a cut;
     ``before`` is the frame decoded ``gap`` frames earlier in the same shot
-    (None at a shot's start), for the mouths.
+    (None at a shot's start), for the mouths; ``for_voice`` says the frame is
+    a sample only because someone speaks (see :attr:`Sampler.for_voice`).
     """
     new_shot = True
     recent: deque = deque(maxlen=gap)
@@ -236,7 +241,7 @@ def _sampled(
         recent.append(frame)
         scan = sampler.due(frame.time, thumb)
         if scan is not None:
-            yield frame, scan, new_shot, before
+            yield frame, scan, new_shot, before, sampler.for_voice
             new_shot = False
 
 
@@ -253,7 +258,8 @@ class Sampler:
     face scan it is due (:class:`Scan`): the first sample of a shot the fine
     one, then the fine one every ``fine_scan_every`` seconds and the whole
     frame every ``whole_scan_every`` seconds; known faces are followed in
-    between.
+    between. :attr:`for_voice` tells whether the last sample was taken only
+    because someone speaks: with no face on screen it has no mouth to read.
 
     >>> # scan = sampler.due(frame.time, thumb); None: not a sample
     """
@@ -274,6 +280,7 @@ class Sampler:
         self._last_time = -np.inf
         self._next_fine = self._next_whole = -np.inf
         self._last_grey: np.ndarray | None = None
+        self.for_voice = False
 
     def due(self, time: float, thumb: np.ndarray) -> Scan | None:
         """None when this frame is not a sample, else the face scan it gets."""
@@ -281,10 +288,13 @@ class Sampler:
         if gap + 1e-9 < self.min_gap:
             return None
         grey = np.ascontiguousarray(thumb[..., 1])  # green: close to luma
-        if gap + 1e-9 < self.max_gap and self._last_grey is not None and not self._speaking(time):
+        self.for_voice = False
+        if gap + 1e-9 < self.max_gap and self._last_grey is not None:
             moved = np.count_nonzero(cv2.absdiff(grey, self._last_grey) > self.MOVED)
             if moved < self.change * grey.size:
-                return None
+                if not self._speaking(time):
+                    return None
+                self.for_voice = True
         self._last_time = time
         self._last_grey = grey.copy()
         if time + 1e-9 >= self._next_fine:

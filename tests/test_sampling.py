@@ -96,3 +96,26 @@ def test_objects_are_looked_for_on_scans_and_moved_between_them(moving_face_clip
     # Every sample has the dog; between two passes it moves on steadily, after the last one it stays.
     assert all(b >= a for a, b in zip(xs, xs[1:]))
     assert len(set(xs)) > dog.calls + 3
+
+
+class _OneFace:
+    """A face model that always sees one face."""
+
+    def detect(self, rgb, scan=Scan.FINE, hints=None):
+        return Detections(np.array([[100, 100, 160, 170]], np.float32), [0.9], [Kind.FACE])
+
+
+def test_a_voice_keeps_the_full_rate_only_while_a_face_is_on_screen(tmp_path):
+    from test_speaker import dialogue
+
+    clip = dialogue(tmp_path / "talk.mp4", [(0.0, 6.0, 0)], 6.0)  # someone speaks throughout
+
+    def per_second(faces) -> float:
+        with Analyzer(AnalyzeConfig(), faces=faces, objects=_Nothing(), saliency=_Nothing()) as analyzer:
+            analysis = analyzer.run(clip)
+        assert analysis.speech is not None and max(analysis.speech.values()) > 0.5
+        return len(analysis.samples) / 6.0
+
+    assert per_second(_OneFace()) > 4.0  # mouths to read: the full rate
+    # Narration over a picture with nobody in it: only the regular whole-frame looks.
+    assert per_second(_Nothing()) < 2.5
