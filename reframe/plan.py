@@ -22,7 +22,7 @@ from .analyze import Analysis
 from .config import MOTIONS, PlanConfig
 from .croppath import CropPath, Shot, SourceRef, panel_layout, window_size
 from .detect.faces import box_iou
-from .detections import Detections, Kind
+from .detections import Detections, Kind, pair
 from .pathsolver import Avoid, PathWeights, solve_path
 from .shots import shot_ranges
 from .speaker import SpeakerTrack, speaker_track
@@ -339,20 +339,13 @@ def _tracks(readings, subject: str, window: float) -> list[_Track]:
         if kind != subject:
             continue
         leads = [c for c in cands if c.lead]
-        centres = [float(c.box[0] + c.box[2]) / 2 for c in leads]
-        near = sorted(
-            (abs(cx - t.centre), i, j)
-            for i, (c, cx) in enumerate(zip(leads, centres))
-            for j, t in enumerate(tracks)
-            if abs(cx - t.centre) <= max(2.0 * float(c.box[2] - c.box[0]), 0.25 * window)
-        )
-        taken_leads, taken_tracks = set(), set()
-        for _, i, j in near:
-            if i not in taken_leads and j not in taken_tracks and tracks[j].seen[-1][0] != f:
-                tracks[j].seen.append((f, leads[i], cands))
-                taken_leads.add(i)
-                taken_tracks.add(j)
-        tracks += [_Track([(f, c, cands)]) for i, c in enumerate(leads) if i not in taken_leads]
+        centres = np.array([float(c.box[0] + c.box[2]) / 2 for c in leads])
+        reach = np.array([max(2.0 * float(c.box[2] - c.box[0]), 0.25 * window) for c in leads])
+        taken = set()
+        for j, i in pair(np.array([t.centre for t in tracks]), centres, reach[None, :]):
+            tracks[j].seen.append((f, leads[i], cands))
+            taken.add(i)
+        tracks += [_Track([(f, c, cands)]) for i, c in enumerate(leads) if i not in taken]
     return tracks
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .detections import Detections, Kind
+from .detections import Detections, Kind, pair
 
 # -- the voice ---------------------------------------------------------------
 
@@ -258,21 +258,20 @@ class SpeakerTrack:
 
 
 def _link(tracks: list[np.ndarray], faces: Detections) -> list[int]:
-    """The track of each face: the track whose last centre is nearest, within a head width.
+    """The track of each face: a track whose last centre is within the face's width.
 
-    ``tracks`` holds each track's last centre and is updated in place.
+    ``tracks`` holds each track's last centre and is updated in place; a
+    face without one starts a new track.
     """
-    ids: list[int] = []
-    for box, centre in zip(faces.xyxy, faces.center):
-        free = [k for k in range(len(tracks)) if k not in ids]
-        dist = [float(np.hypot(*(tracks[k] - centre))) for k in free]
-        if dist and min(dist) < float(box[2] - box[0]):
-            k = free[int(np.argmin(dist))]
-            tracks[k] = centre
-        else:
-            tracks.append(centre)
-            k = len(tracks) - 1
-        ids.append(k)
+    widths = faces.xyxy[:, 2] - faces.xyxy[:, 0]
+    ids = [-1] * len(faces)
+    for k, j in pair(np.array(tracks).reshape(-1, 2), faces.center, widths[None, :]):
+        ids[j] = k
+        tracks[k] = faces.center[j]
+    for j in range(len(faces)):
+        if ids[j] < 0:
+            tracks.append(faces.center[j])
+            ids[j] = len(tracks) - 1
     return ids
 
 
