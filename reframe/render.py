@@ -103,7 +103,7 @@ def render(
     started = time.perf_counter()
     src, dst = Path(src), Path(dst)
     check_output(src, dst, config.overwrite)
-    check_encoder(config.encoder)
+    pix_fmt = check_encoder(config.encoder)  # before any work: a missing encoder fails at once
     if info is None:
         info = probe(src)
     _check_match(crop_path, info)
@@ -117,7 +117,9 @@ def render(
         raise OutputError(f"cannot create output folder {dst.parent}: {e.strerror or e}") from e
     tmp = dst.with_name(f".{dst.name}.{os.getpid()}.partial")
     try:
-        frame_count, duration, audio_codec, kept = _encode(crop_path, info, tmp, dst, (out_w, out_h), config, progress)
+        frame_count, duration, audio_codec, kept = _encode(
+            crop_path, info, tmp, dst, (out_w, out_h), pix_fmt, config, progress
+        )
         os.replace(tmp, dst)
     except KeyboardInterrupt:
         _remove(tmp)
@@ -209,6 +211,7 @@ def _encode(
     tmp: Path,
     dst: Path,
     size: tuple[int, int],
+    pix_fmt: str,
     config: RenderConfig,
     progress: ProgressCallback | None,
 ) -> tuple[int, float, str | None, tuple[AudioStreamInfo, ...]]:
@@ -231,7 +234,6 @@ def _encode(
             raise OutputError(f"cannot write {dst} (in {dst.parent}): {_reason(e)}") from e
         audio: _AudioTracks | None = None
         try:
-            pix_fmt = check_encoder(config.encoder)
             vs = out.add_stream(config.encoder, rate=info.fps)
             vs.width, vs.height = out_w, out_h
             vs.pix_fmt = pix_fmt
