@@ -137,7 +137,8 @@ def bench_sizes() -> None:
             hits[size] += bool(np.any(ious >= 0.3))
             false_pos += int(np.sum(ious < 0.1))
         ms = (time.perf_counter() - t0) / len(frames) * 1000
-        print(f"{name:38s}" + "".join(f"{hits[s]:>6d}/{POSITIONS:<2d}" for s in HEAD_SIZES) + f"{ms:>10.1f}{false_pos:>8d}")
+        found = "".join(f"{hits[s]:>6d}/{POSITIONS:<2d}" for s in HEAD_SIZES)
+        print(f"{name:38s}{found}{ms:>10.1f}{false_pos:>8d}")
     for d in (fd, fd320, short):
         d.close()
 

@@ -10,9 +10,9 @@ same encoder settings (the floor: decode + scale + encode), the full
 ``reframe convert``, ``reframe analyze`` alone, ``reframe render`` alone
 with the analysed path, and the same render with every window moved to the
 centre (the same picture ffmpeg encodes: x264 works harder on a moving one),
-and reports the ratios to the ffmpeg time, the speed against real time, each run's CPU seconds (user +
-system, steadier than wall time when other programs share the machine) and
-peak resident memory. Unless ``--no-4k``, it then converts a generated
+and reports the ratios to the ffmpeg time, the speed against real time,
+each run's CPU seconds (user + system, steadier than wall time when other
+programs share the machine) and peak resident memory. Unless ``--no-4k``, it then converts a generated
 3840x2160 clip of 8 s and reports that run's peak memory. The machine may be
 noisy: compare ratios measured in the same run.
 """

@@ -168,7 +168,9 @@ class Analyzer:
         return Detections.concat([faces, Detections.empty() if objects is None else objects, salient])
 
 
-def _with_objects_between(samples: dict[int, Detections], seen: set[int], cuts: tuple[int, ...]) -> dict[int, Detections]:
+def _with_objects_between(
+    samples: dict[int, Detections], seen: set[int], cuts: tuple[int, ...]
+) -> dict[int, Detections]:
     """``samples`` with the objects of the samples the object model skipped
     filled in from the passes before and after them in the same shot."""
     frames = np.array(sorted(samples))

@@ -168,5 +168,8 @@ def between(before: Detections, after: Detections, t: float) -> Detections:
         (1 - t) * before.confidence[rows] + t * after.confidence[cols],
         before.kind[rows],
     )
-    alone = after[np.setdiff1d(np.arange(len(after)), cols)] if t >= 0.5 else before[np.setdiff1d(np.arange(len(before)), rows)]
+    if t < 0.5:
+        alone = before[np.setdiff1d(np.arange(len(before)), rows)]
+    else:
+        alone = after[np.setdiff1d(np.arange(len(after)), cols)]
     return Detections.concat([moved, alone])

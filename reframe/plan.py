@@ -125,10 +125,7 @@ def _held(
             continue
         if len(faces_now) and np.any(_inside(faces_now, box)):
             continue  # found again
-        cx, cy = faces.center[k]
-        around = bodies_then[
-            (bodies_then[:, 0] <= cx) & (bodies_then[:, 2] >= cx) & (bodies_then[:, 1] <= cy) & (bodies_then[:, 3] >= cy)
-        ]
+        around = bodies_then[[bool(_inside(faces.center[k : k + 1], b)[0]) for b in bodies_then]]
         if not len(around):
             continue
         body = around[np.argmin((around[:, 2] - around[:, 0]) * (around[:, 3] - around[:, 1]))]  # the closest fit
@@ -312,6 +309,8 @@ _PANEL_FACES = 4.0
 _PANEL_MIN_HEIGHT = 0.5
 # Narrowed to keep a close neighbour out, a panel stays this many faces tall.
 _PANEL_MIN_FACES = 1.6
+# A window widened for a close-up leaves this much room around the face.
+_CLOSE_UP_ROOM = 1.04
 
 
 @dataclass
@@ -426,13 +425,14 @@ def _choose_layout(readings, subject: str, window: float, max_zoom: float, force
     elif len(principal) == 1:
         box = np.median([float(s.box[2] - s.box[0]) for _, s, _ in principal[0].seen])
         one, part = ("person", "face") if subject == "people" else (subject, subject)
-        # A close-up a little wider than the window is kept whole by widening
-        # the window, as for a group; only one wider than that is shown whole.
-        zoom = min(max_zoom, float(np.ceil(box * _CLOSE_UP_ROOM / window * 100) / 100))
         if box <= window:
             layout = _Layout("follow", f"one principal {one} followed")
         elif box <= max_zoom * window:
-            layout = _Layout("follow", f"one principal {one} followed, zoomed out {zoom:.2f}x to keep the {part} whole", zoom)
+            # A close-up a little wider than the window is kept whole by
+            # widening the window, as for a group; a wider one is shown whole.
+            zoom = min(max_zoom, float(np.ceil(box * _CLOSE_UP_ROOM / window * 100) / 100))
+            why = f"one principal {one} followed, zoomed out {zoom:.2f}x to keep the {part} whole"
+            layout = _Layout("follow", why, zoom)
         else:
             layout = _Layout("fit", f"the {part} is wider than the window: the whole picture")
     else:
@@ -462,10 +462,6 @@ def _choose_layout(readings, subject: str, window: float, max_zoom: float, force
         else:
             layout = _Layout("follow", f"split chosen, but not two people: {layout.reason}", layout.zoom)
     return replace(layout, pair=pair)
-
-
-# A window widened for a close-up leaves this much room around the face.
-_CLOSE_UP_ROOM = 1.04
 
 
 # The speaker outranks every other person by this factor: above the 2.5 at
