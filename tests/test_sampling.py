@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from reframe.analyze import Analyzer, Sampler
@@ -94,7 +96,7 @@ def test_objects_are_looked_for_on_scans_and_moved_between_them(moving_face_clip
     assert dog.calls < len(frames) / 2  # the object model skips most samples
     xs = [float(analysis.samples[f].xyxy[analysis.samples[f].kind == Kind.ANIMAL][0, 0]) for f in frames]
     # Every sample has the dog; between two passes it moves on steadily, after the last one it stays.
-    assert all(b >= a for a, b in zip(xs, xs[1:]))
+    assert all(b >= a for a, b in itertools.pairwise(xs))
     assert len(set(xs)) > dog.calls + 3
 
 
