@@ -174,5 +174,5 @@ def test_objects_between_two_samples_move_with_them_and_come_and_go_at_the_midpo
     assert np.allclose(late[late.kind == Kind.ANIMAL].confidence, [0.65])
     assert np.allclose(late[late.kind == Kind.PERSON].xyxy, [newcomer])  # the one arriving
     # Different kinds are never paired, however close.
-    cat_then_ball = between(before[[0]], Detections(before.xyxy[[0]], [0.8], [Kind.OBJECT]), 0.25)
-    assert cat_then_ball.kind.tolist() == [Kind.ANIMAL]
+    dog_then_ball = between(before[[0]], Detections(before.xyxy[[0]], [0.8], [Kind.OBJECT]), 0.25)
+    assert dog_then_ball.kind.tolist() == [Kind.ANIMAL]
