@@ -30,7 +30,7 @@ from .errors import (
 from .pipeline import analyze_file, convert, output_paths, parse_aspects, plan_file, reframe
 from .plan import Planner, plan
 from .probe import AudioStreamInfo, VideoInfo, probe
-from .render import RenderResult, render
+from .render import RenderResult, render, render_many
 
 __version__ = "0.1.0"
 
@@ -40,5 +40,5 @@ __all__ = [
     "Detections", "InputError", "Interrupted", "Kind", "OutputError", "PlanConfig", "Planner",
     "ReframeError", "RenderConfig", "RenderResult", "Shot", "SourceRef", "UnsupportedInputError",
     "UsageError", "VideoInfo", "analyze", "analyze_file", "convert", "output_paths", "parse_aspects", "plan",
-    "plan_file", "probe", "reframe", "render",
+    "plan_file", "probe", "reframe", "render", "render_many",
 ]

@@ -12,7 +12,7 @@ from .config import AnalyzeConfig, Aspect, PlanConfig, ProgressCallback, RenderC
 from .croppath import CropPath
 from .errors import UsageError
 from .probe import VideoInfo, probe
-from .render import RenderResult, check_encoder, check_output, render
+from .render import RenderResult, check_encoder, check_output, render_many
 
 
 def analyze_file(
@@ -120,13 +120,14 @@ def convert(
         raise UsageError("the analyzer given was built for other analysis options")
     else:
         analysis = analyzer.run(info, progress)
-    results = []
+    planned = []
     for aspect, dst in targets.items():
         path = Planner(PlanConfig(aspect=aspect, **configs[PlanConfig])).run(analysis)
         if aspect in saves:
             path.save(saves[aspect])
-        results.append(render(path, src, dst, render_config, progress, info=info))
-    return results
+        planned.append((path, dst))
+    # All formats from one decoding of the source.
+    return render_many(planned, src, render_config, progress, info=info)
 
 
 def reframe(

@@ -16,7 +16,7 @@ from reframe.croppath import CropPath, Shot, SourceRef
 from reframe.errors import CropPathError, InputError, Interrupted, OutputError
 from reframe.frames import FrameReader
 from reframe.probe import probe
-from reframe.render import _resize_window, _warp_plane, check_output, render
+from reframe.render import _resize_window, _warp_plane, check_output, render, render_many
 
 SMALL = RenderConfig(size="90x160", preset="ultrafast")
 
@@ -242,3 +242,36 @@ def test_disk_errors_become_output_errors(tmp_path, media, monkeypatch):
     with pytest.raises(OutputError, match="No space left"):
         render(centred(media["patches"]), media["patches"], tmp_path / "full.mp4", SMALL)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_several_formats_are_rendered_from_one_decoding_and_match_single_renders(tmp_path, media, monkeypatch):
+    import reframe.frames
+
+    src = media["av"]
+    paths = [centred(src, "9:16"), centred(src, "1:1")]
+    alone = [render(p, src, tmp_path / f"alone{i}.mp4", SMALL) for i, p in enumerate(paths)]
+    opened = []
+
+    class CountingReader(reframe.frames.FrameReader):
+        def __init__(self, *args, **kwargs):
+            opened.append(args[0])
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(reframe.frames, "FrameReader", CountingReader)
+    together = render_many([(p, tmp_path / f"together{i}.mp4") for i, p in enumerate(paths)], src, SMALL)
+    assert len(opened) == 1  # the source was decoded once for both
+    for one, both in zip(alone, together):
+        assert (both.width, both.height) == (one.width, one.height)
+        assert both.frame_count == one.frame_count and both.audio_codec == one.audio_codec == "aac"
+        with FrameReader(one.path) as a, FrameReader(both.path) as b:
+            assert all(np.array_equal(x.to_rgb(), y.to_rgb()) for x, y in zip(a, b))
+
+
+def test_several_formats_write_nothing_when_one_output_is_refused(tmp_path, media):
+    src = media["av"]
+    (tmp_path / "taken.mp4").write_bytes(b"already here")
+    targets = [(centred(src), tmp_path / "new.mp4"), (centred(src, "1:1"), tmp_path / "taken.mp4")]
+    with pytest.raises(OutputError):
+        render_many(targets, src, SMALL)
+    assert not (tmp_path / "new.mp4").exists() and (tmp_path / "taken.mp4").read_bytes() == b"already here"
+    assert not list(tmp_path.glob(".*.partial"))
