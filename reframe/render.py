@@ -121,7 +121,7 @@ def render_many(
     dsts = [Path(dst) for _, dst in targets]
     if not dsts:
         raise UsageError("no output given")
-    if len({d.resolve() for d in dsts}) != len(dsts):
+    if len({os.path.abspath(d) for d in dsts}) != len(dsts):
         raise UsageError("two outputs would be written to the same file")
     for dst in dsts:
         check_output(src, dst, config.overwrite)
