@@ -230,11 +230,14 @@ class FaceDetector(TasksModel):
         h, w = img.shape[:2]
         if scan == Scan.HINTS and (hints is None or not len(hints)):
             scan = Scan.WHOLE  # nobody to follow: look for newcomers
-        found = self._detect(img, self._plan(w, h, scan, hints))
+        regions = self._plan(w, h, scan, hints)
+        raw = self._run(img, regions)
+        found = self._decide(img, raw)
         if scan == Scan.HINTS and len(found[0]) < _distinct_faces(hints):
             # A known face was not seen again where it was (it turned, or
-            # moved further than its region): look at the whole frame.
-            found = self._detect(img, self._plan(w, h, Scan.WHOLE, hints))
+            # moved further than its region): look at the rest of the whole frame.
+            more = [r for r in self._plan(w, h, Scan.WHOLE, hints) if r not in regions]
+            found = self._decide(img, tuple(np.concatenate(p) for p in zip(raw, self._run(img, more))))
         return found
 
     def _heads(self, img: np.ndarray, faces: Detections, yaw: np.ndarray) -> Detections:
@@ -261,8 +264,12 @@ class FaceDetector(TasksModel):
         """``regions`` pairs each region with ``strict``: its faces need
         ``verify_confidence`` even when seen at a good scale (the many fine
         tiles are where look-alikes turn up)."""
+        return self._decide(img, self._run(img, regions))
+
+    def _decide(self, img: np.ndarray, raw: tuple[np.ndarray, ...]) -> tuple[Detections, np.ndarray]:
+        """The faces kept from the raw model outputs of :meth:`_run` (see :meth:`_detect`)."""
         h, w = img.shape[:2]
-        faces, score, edge, side, strict, yaw = self._run(img, regions)
+        faces, score, edge, side, strict, yaw = raw
         if not len(faces):
             return Detections.empty(), np.zeros(0, np.float32)
         # Whole faces win over cut ones of similar score.
