@@ -65,7 +65,7 @@ class Compositor:
         self.path = crop_path
         self.out_w, self.out_h = out_w, out_h
         self.warper = warper
-        self.buf = np.empty(out_w * out_h + 2 * ((out_w + 1) // 2) * ((out_h + 1) // 2), np.uint8)
+        self.buf: np.ndarray | None = None  # its own output buffer, made when first needed
         stacked, _ = panel_layout(crop_path.aspect)
         self.rects = _even_rects(out_w, out_h, stacked)
         self.content = crop_path.content_box
@@ -81,6 +81,9 @@ class Compositor:
         """Compose output frame ``index`` from its source planes into ``out``;
         without ``out``, into the compositor's buffer, returned in PyAV's
         yuv420p layout (valid until the next call)."""
+        if out is None and self.buf is None:
+            w, h = self.out_w, self.out_h
+            self.buf = np.empty(w * h + 2 * ((w + 1) // 2) * ((h + 1) // 2), np.uint8)
         dst = out if out is not None else planes(self.buf, self.out_w, self.out_h)
         shot = self.path.shots[self.shot_index[index]]
         if shot.layout == "split":

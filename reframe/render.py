@@ -28,6 +28,7 @@ import cv2
 import numpy as np
 
 from .compose import Compositor, Planes
+from .frames import plane_array
 from .config import ProgressCallback, RenderConfig
 from .croppath import CropPath
 from .errors import CropPathError, InputError, Interrupted, OutputError, ReframeError, UsageError
@@ -303,6 +304,7 @@ class _Output:
     def __init__(self, target: _Target, info: VideoInfo, reader, pix_fmt: str, config: RenderConfig) -> None:
         import av
 
+        self._av = av  # imported here, as everywhere in this module, to keep importing reframe fast
         self.dst, self.pix_fmt = target.dst, pix_fmt
         self.out_w, self.out_h = target.size
         self.tb = info.time_base
@@ -337,11 +339,7 @@ class _Output:
 
     def make_frame(self, frame):
         """The output picture of source ``frame``, composed straight into the frame the encoder takes."""
-        import av
-
-        from .frames import plane_array
-
-        vf = av.VideoFrame(self.out_w, self.out_h, "yuv420p")
+        vf = self._av.VideoFrame(self.out_w, self.out_h, "yuv420p")
         self.compositor.frame(frame.to_yuv420p(), frame.index, tuple(plane_array(p) for p in vf.planes[:3]))
         return vf if self.pix_fmt == "yuv420p" else vf.reformat(format=self.pix_fmt)
 
