@@ -8,9 +8,11 @@ by default) with a moving face and two cuts. It then times, each in a fresh
 process: ffmpeg's static centre crop scaled to the same output size with the
 same encoder settings (the floor: decode + scale + encode), the full
 ``reframe convert``, ``reframe analyze`` alone, ``reframe render`` alone
-with the analysed path, and the same render with every window moved to the
+with the analysed path, the same render with every window moved to the
 centre (the same picture ffmpeg encodes: x264 works harder on a moving one),
-and reports the ratios to the ffmpeg time, the speed against real time,
+and ffmpeg's crop moved along the analysed path frame by frame (its
+``sendcmd`` filter; whole pixels): the floor for encoding the picture
+reframe makes, as the static crop is for a still camera. It reports the ratios to the ffmpeg time, the speed against real time,
 each run's CPU seconds (user + system, steadier than wall time when other
 programs share the machine) and peak resident memory. Unless ``--no-4k``, it then converts a generated
 3840x2160 clip of 8 s and reports that run's peak memory. The machine may be
@@ -31,10 +33,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def timed(cmd: list[str]) -> tuple[float, float, float]:
+def timed(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, float]:
     """Wall seconds, CPU seconds and peak resident memory (MB) of one child process."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cwd)
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - t0
     err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
@@ -67,6 +69,22 @@ def centre_path(src: Path, dst: Path) -> Path:
     windows[:, 0] = (path.source.width - windows[:, 2]) / 2
     windows[:, 1] = (path.source.height - windows[:, 3]) / 2
     path.with_windows(windows).save(dst)
+    return dst
+
+
+def path_commands(path_json: Path, info, dst: Path, crop_w: int, crop_h: int) -> Path:
+    """An ffmpeg ``sendcmd`` file that moves a ``crop_w`` x ``crop_h`` crop to the
+    centre of each window of the crop path, at each frame's time in the video
+    ``info`` describes (written to ``dst``)."""
+    import numpy as np
+
+    from reframe.croppath import CropPath
+
+    w = CropPath.load(path_json).windows
+    xs = np.clip(np.round(w[:, 0] + (w[:, 2] - crop_w) / 2), 0, info.width - crop_w).astype(int)
+    ys = np.clip(np.round(w[:, 1] + (w[:, 3] - crop_h) / 2), 0, info.height - crop_h).astype(int)
+    times = info.timestamps[: len(w)] - info.start_time
+    dst.write_text("".join(f"{t:.6f} crop x {x}, crop y {y};\n" for t, x, y in zip(times, xs, ys)))
     return dst
 
 
@@ -126,6 +144,13 @@ def main() -> None:
     for name, path in (("reframe render", work / "path.json"), ("render, centre path", centred)):
         results[name] = timed([*render, "-p", str(path), "-o", str(work / f"{path.stem}.mp4")])
         print(f"  {name}: {results[name][0]:.1f} s", flush=True)
+    # ffmpeg's crop moved along the same path: what encoding this moving picture costs ffmpeg itself.
+    cmds = path_commands(work / "path.json", info, work / "path_commands.txt", int(cw) // 2 * 2, int(ch) // 2 * 2)
+    along = f"sendcmd=f={cmds.name},{crop}"
+    results["ffmpeg along path"] = timed(
+        [ffmpeg, "-v", "error", "-y", "-i", str(clip), "-vf", along, *enc, str(work / "along.mp4")], cwd=work
+    )
+    print(f"  ffmpeg along path: {results['ffmpeg along path'][0]:.1f} s", flush=True)
     four_k = None
     if args.four_k:
         big = work / "bench_3840x2160.mp4"
@@ -143,6 +168,9 @@ def main() -> None:
     for name, (secs, cpu, mb) in results.items():
         print(f"{name:<20} {secs:8.1f} {secs / base:9.2f} {info.duration / secs:12.2f} {cpu:7.1f} {cpu / base_cpu:13.2f}"
               f" {mb:8.0f}")
+    floor = results["ffmpeg along path"][0]
+    print(f"against ffmpeg's crop along the same path: convert {results['reframe convert'][0] / floor:.2f}x, "
+          f"render {results['reframe render'][0] / floor:.2f}x")
     if four_k is not None:
         secs, cpu, mb = four_k
         print(f"{'reframe convert 4K':<20} {secs:8.1f} {'':>9} {8.0 / secs:12.2f} {cpu:7.1f} {'':>13} {mb:8.0f}"
