@@ -78,6 +78,21 @@ def test_small_head_needs_the_fine_scan(faces, small_head_frame):
     assert faces.regions(960, 540, Scan.HINTS) == []
 
 
+def test_instances_sharing_a_scan_find_what_one_finds(small_head_frame):
+    frame, _ = small_head_frame
+    frames = [frame, data.astronaut()]
+    with FaceDetector(workers=1) as one, FaceDetector(workers=3) as three:
+        assert one._pool is None and len(three._helpers) == 2
+        for img in frames:
+            a, b = one.detect(img, scan=Scan.FINE), three.detect(img, scan=Scan.FINE)
+            assert len(a) >= 1
+            np.testing.assert_array_equal(a.xyxy, b.xyxy)
+            np.testing.assert_array_equal(a.confidence, b.confidence)
+    assert three._pool is None and three._helpers == []  # closed: threads and models released
+    with pytest.raises(UsageError):
+        FaceDetector(workers=0)
+
+
 @pytest.mark.parametrize("kind", ["black", "noise"])
 def test_no_face_in_blank_or_noise(faces, kind):
     rng = np.random.default_rng(0)
