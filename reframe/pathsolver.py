@@ -23,8 +23,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
-from scipy.optimize import linprog
 
 # Largest number of time points one program is solved on; longer shots are
 # solved on a coarser grid and interpolated (still piecewise linear).
@@ -190,6 +188,9 @@ def solve_path(
     bounds[slice(*cols["d1"]), 1] = max_step  # hard speed limit (per frame)
     d1 = cols["d1"][0]
     bounds[d1 : d1 + min(int(np.ceil(still_start / step)), g - 1), 1] = 0.0
+
+    from scipy import sparse  # here, not at the top: importing reframe stays fast
+    from scipy.optimize import linprog
 
     a_ub = sparse.csr_matrix((vals, (rows, colidx)), shape=(r, count))
     res = linprog(cost, A_ub=a_ub, b_ub=np.array(rhs), bounds=bounds, method="highs")

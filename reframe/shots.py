@@ -11,8 +11,6 @@ from __future__ import annotations
 from fractions import Fraction
 
 import numpy as np
-from scenedetect import FrameTimecode
-from scenedetect.detectors import AdaptiveDetector
 
 
 class CutDetector:
@@ -27,6 +25,12 @@ class CutDetector:
     """
 
     def __init__(self, fps: Fraction | float, threshold: float = 3.0, min_shot: float = 0.4, min_change: float = 15.0):
+        # Imported here, as the other heavy libraries are, so that importing
+        # reframe (and rendering a saved path) does not load them.
+        from scenedetect import FrameTimecode
+        from scenedetect.detectors import AdaptiveDetector
+
+        self._timecode = FrameTimecode
         self._fps = Fraction(fps).limit_denominator(1_000_000) if not isinstance(fps, Fraction) else fps
         self._detector = AdaptiveDetector(
             adaptive_threshold=threshold,
@@ -39,7 +43,7 @@ class CutDetector:
     def push(self, index: int, rgb_small: np.ndarray) -> list[int]:
         """Add frame ``index`` (an RGB image, 64-256 px wide is plenty). Returns newly found cuts."""
         self._last = index
-        tc = FrameTimecode(index, fps=self._fps)
+        tc = self._timecode(index, fps=self._fps)
         # PySceneDetect expects BGR.
         found = self._detector.process_frame(tc, np.ascontiguousarray(rgb_small[:, :, ::-1]))
         return self._accept(found)
@@ -47,7 +51,7 @@ class CutDetector:
     def finish(self) -> list[int]:
         """Flush buffered frames; returns every cut found, sorted."""
         if self._last >= 0:
-            self._accept(self._detector.post_process(FrameTimecode(self._last, fps=self._fps)))
+            self._accept(self._detector.post_process(self._timecode(self._last, fps=self._fps)))
         return sorted(self._cuts)
 
     def _accept(self, found) -> list[int]:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-from scipy import ndimage
 
 from ..detections import Detections, Kind
 from ..errors import UsageError
@@ -37,6 +36,7 @@ def _small(rgb: np.ndarray, height: int) -> np.ndarray:
 
 def spectral_residual(plane: np.ndarray) -> np.ndarray:
     """Spectral residual saliency of a small image plane, same shape, >= 0."""
+    from scipy import ndimage  # here, not at the top (as in the methods below): importing reframe stays fast
     # Mirrored borders: the FFT wraps around, and the jump from the left edge
     # to the right one would otherwise be the most "unexpected" thing in view.
     pad = plane.shape[0] // 4
@@ -90,6 +90,7 @@ class SaliencyDetector:
     def maps(self, rgb: np.ndarray, previous_rgb: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The static and motion saliency maps of ``rgb`` at the analysis
         height, each scaled so that its value is a confidence in [0, 1]."""
+        from scipy import ndimage
         img = check_rgb(rgb)
         planes = _small(img, self.height)
         grey = planes[0]
@@ -138,6 +139,7 @@ class SaliencyDetector:
         """Up to ``max_boxes`` boxes, strongest first, in ``rgb`` pixel
         coordinates; ``previous_rgb`` (the previous sampled frame, same size)
         adds the motion cue."""
+        from scipy import ndimage
         static, motion = self.maps(rgb, previous_rgb)
         if motion.max() > 0 and static.max() > 0:
             combined = (1 - self.motion_weight) * static + self.motion_weight * motion
