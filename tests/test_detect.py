@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import cv2
 import numpy as np
 import pytest
@@ -191,3 +194,20 @@ def test_objects_between_two_samples_move_with_them_and_come_and_go_at_the_midpo
     # Different kinds are never paired, however close.
     dog_then_ball = between(before[[0]], Detections(before.xyxy[[0]], [0.8], [Kind.OBJECT]), 0.25)
     assert dog_then_ball.kind.tolist() == [Kind.ANIMAL]
+
+
+def test_mediapipe_is_imported_without_pyplot_which_loads_when_its_helpers_use_it():
+    # A fresh interpreter: this one may have imported MediaPipe already.
+    code = (
+        "import sys\n"
+        "from reframe.detect.models import import_mediapipe\n"
+        "mp = import_mediapipe()\n"
+        "assert 'matplotlib.pyplot' not in sys.modules\n"
+        "from mediapipe.tasks.python.vision import drawing_utils\n"
+        "import matplotlib.pyplot\n"
+        "assert drawing_utils.plt.figure is matplotlib.pyplot.figure\n"
+        "assert type(matplotlib.pyplot).__name__ == 'module'\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "ok", done.stderr[-2000:]

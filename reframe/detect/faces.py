@@ -32,7 +32,7 @@ import numpy as np
 
 from ..detections import Detections, Kind
 from ..errors import UsageError
-from .models import FACE_FULL_RANGE, TasksModel, load_model
+from .models import FACE_FULL_RANGE, TasksModel, import_mediapipe, load_model
 
 
 # Model score from which a face is worth a second, closer look.
@@ -191,7 +191,7 @@ class FaceDetector(TasksModel):
             raise UsageError("tile_overlap must be in [0, 0.5)")
         # Imported here so that importing reframe stays fast for commands
         # that never detect anything.
-        import mediapipe
+        mediapipe = import_mediapipe()
         from mediapipe.tasks.python import BaseOptions, vision
 
         self._mp = mediapipe

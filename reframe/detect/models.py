@@ -9,8 +9,12 @@ inference runtime.
 from __future__ import annotations
 
 import hashlib
+import importlib
+import importlib.machinery
 import importlib.resources
+import sys
 import threading
+import types
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
@@ -70,6 +74,40 @@ def load_model(name: str, directory: Traversable | Path | str | None = None) -> 
             )
         _cache[key] = data
         return data
+
+
+def import_mediapipe() -> types.ModuleType:
+    """The ``mediapipe`` module, imported without loading ``matplotlib.pyplot``.
+
+    MediaPipe's vision package imports its drawing helpers, which import
+    pyplot (0.2 s, about 5 % of analysing a 24 s clip) for one plotting
+    function reframe never calls; mediapipe pull request 5830 would defer it
+    upstream. Unless pyplot is loaded already, those helpers get a stand-in
+    that loads the real pyplot the first time they use it, and the stand-in
+    is gone from ``sys.modules`` once MediaPipe is imported: anything else
+    that imports pyplot later gets the real one.
+    """
+    if "mediapipe" in sys.modules or "matplotlib.pyplot" in sys.modules:
+        import mediapipe
+
+        return mediapipe
+    sys.modules["matplotlib.pyplot"] = _DeferredModule("matplotlib.pyplot")
+    try:
+        import mediapipe
+    finally:
+        del sys.modules["matplotlib.pyplot"]
+    return mediapipe
+
+
+class _DeferredModule(types.ModuleType):
+    """Stands in for a module not imported yet; the first attribute asked for imports it."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.__spec__ = importlib.machinery.ModuleSpec(name, None)  # what the import system checks
+
+    def __getattr__(self, attr: str):  # only for attributes the stand-in lacks: all but the module's own
+        return getattr(importlib.import_module(self.__name__), attr)
 
 
 class TasksModel:

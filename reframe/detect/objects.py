@@ -7,7 +7,7 @@ import numpy as np
 from ..detections import Detections, Kind
 from ..errors import UsageError
 from .faces import check_rgb
-from .models import OBJECTS, TasksModel, load_model
+from .models import OBJECTS, TasksModel, import_mediapipe, load_model
 
 #: COCO classes that are animals the camera should follow.
 ANIMALS = frozenset({"bird", "cat", "dog", "horse", "sheep", "cow", "elephant", "bear", "zebra", "giraffe"})
@@ -56,7 +56,7 @@ class ObjectDetector(TasksModel):
         if max_results < 1:
             raise UsageError("max_results must be at least 1")
         # Imported here so that importing reframe stays fast.
-        import mediapipe
+        mediapipe = import_mediapipe()
         from mediapipe.tasks.python import BaseOptions, vision
 
         self.confidence = float(confidence)
