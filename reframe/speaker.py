@@ -59,8 +59,8 @@ class _BandLevel:
     """Speech-band level (dB) per :data:`HOP_SECONDS`, fed the audio chunk by
     chunk: a film's soundtrack is never held whole, only a float per hop.
 
-    A hop's level is the energy in :data:`SPEECH_BAND` of the Hann-windowed
-    spectrum of the two hops' length centred on it (a short-time Fourier
+    A hop's level is the energy in :data:`SPEECH_BAND` of the spectrum of a
+    Hann-windowed frame two hops long centred on it (a short-time Fourier
     transform with half-overlapping frames), scaled so that a tone in the
     band reads as its mean square. NumPy's FFT does this without
     scipy.signal, whose import alone took 0.3 s of every analysis.
