@@ -87,15 +87,14 @@ def import_mediapipe() -> types.ModuleType:
     is gone from ``sys.modules`` once MediaPipe is imported: anything else
     that imports pyplot later gets the real one.
     """
-    if "mediapipe" in sys.modules or "matplotlib.pyplot" in sys.modules:
-        import mediapipe
-
-        return mediapipe
-    sys.modules["matplotlib.pyplot"] = _DeferredModule("matplotlib.pyplot")
+    stand_in = "mediapipe" not in sys.modules and "matplotlib.pyplot" not in sys.modules
+    if stand_in:
+        sys.modules["matplotlib.pyplot"] = _DeferredModule("matplotlib.pyplot")
     try:
         import mediapipe
     finally:
-        del sys.modules["matplotlib.pyplot"]
+        if stand_in:
+            del sys.modules["matplotlib.pyplot"]
     return mediapipe
 
 
