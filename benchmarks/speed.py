@@ -126,7 +126,7 @@ def main() -> None:
     crop = f"crop={int(cw) // 2 * 2}:{int(ch) // 2 * 2},scale={ow}:{oh}"
     enc = ["-c:v", "libx264", "-preset", args.preset, "-crf", str(args.crf), "-pix_fmt", "yuv420p",
            "-c:a", "copy", "-movflags", "+faststart"]
-    cli = [sys.executable, "-m", "cli"]
+    cli = [sys.executable, "-m", "reframe"]
     runs = {
         "ffmpeg centre crop": [ffmpeg, "-v", "error", "-y", "-i", str(clip), "-vf", crop, *enc, str(work / "centre.mp4")],
         "reframe convert": [*cli, "convert", str(clip), "-o", str(work / "reframed.mp4"), "--aspect", str(aspect),

@@ -19,7 +19,7 @@ import reframe
 from reframe.batch import LEDGER_NAME, REPORT_NAME, run_batch
 
 ROOT = Path(__file__).resolve().parents[1]
-CLI = [sys.executable, "-m", "cli"]
+CLI = [sys.executable, "-m", "reframe"]
 # Tiny, fast outputs: the batch machinery is under test, not the picture.
 FAST = {"preset": "ultrafast", "size": "native"}
 FAST_ARGS = ["--preset", "ultrafast", "--size", "native"]

@@ -15,7 +15,7 @@ import pytest
 import reframe
 from reframe.croppath import CropPath
 
-CLI = [sys.executable, "-m", "cli"]
+CLI = [sys.executable, "-m", "reframe"]
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -174,3 +174,16 @@ def test_hardware_encoder_without_its_device_is_one_clear_line(still_face_clip, 
     res = run("convert", still_face_clip.path, "-o", tmp_path / "o.mp4", "--encoder", "h264_nvenc")
     assert res.returncode == 2
     assert res.stderr.count("\n") == 1 and "h264_nvenc" in res.stderr and "libx264" in res.stderr
+
+
+def test_the_command_line_is_inside_the_package_with_a_version(tmp_path):
+    """`python -m reframe`, the `reframe` command and `python cli.py` are one command line, with --version;
+    what is installed is the package alone, not a top-level `cli` module that could collide."""
+    for cmd in ([*CLI, "--version"], [sys.executable, str(ROOT / "cli.py"), "--version"]):
+        res = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, timeout=120)
+        assert res.returncode == 0, res.stderr
+        assert res.stdout.strip() == f"reframe {reframe.__version__}"
+    from importlib.metadata import entry_points
+
+    (script,) = [e for e in entry_points(group="console_scripts") if e.name == "reframe"]
+    assert script.value == "reframe.cli:main"

@@ -39,7 +39,7 @@ def centred(path: Path, aspect: str = "9:16") -> CropPath:
 
 def cli(*args, cwd: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "cli", *map(str, args)], capture_output=True, text=True, cwd=cwd or ROOT,
+        [sys.executable, "-m", "reframe", *map(str, args)], capture_output=True, text=True, cwd=cwd or ROOT,
         timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
 
@@ -524,7 +524,7 @@ def test_signal_during_convert_removes_the_partial_file_and_exits_130(tmp_path, 
     src = lavfi.clip(tmp_path / "long.mp4", duration=4)
     out = tmp_path / "out"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "cli", "convert", str(src), "-o", str(out / "v.mp4"), "--preset", "veryfast",
+        [sys.executable, "-m", "reframe", "convert", str(src), "-o", str(out / "v.mp4"), "--preset", "veryfast",
          "-s", "1080x1920", "--crf", "10"],
         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stderr=subprocess.PIPE, text=True,
     )

@@ -1,0 +1,399 @@
+"""The ``reframe`` command line: options in, library calls, exit codes out.
+
+This layer only maps options to configs, draws progress on a terminal and
+turns :class:`reframe.ReframeError` into a one-line message and its exit code.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(
+    name="reframe",
+    help="Turn landscape video into vertical video that keeps people in frame.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+AspectOpt = Annotated[str, typer.Option("--aspect", "-a", help="Output aspect W:H, e.g. 9:16, 4:5, 1:1.")]
+SizeOpt = Annotated[
+    Optional[str],
+    typer.Option("--size", "-s", help="Output WIDTHxHEIGHT, or 'native' for the crop's own pixels. Default: 1080 wide."),
+]
+CrfOpt = Annotated[int, typer.Option("--crf", help="x264 quality, 0-51 (lower is better).")]
+PresetOpt = Annotated[str, typer.Option("--preset", help="x264 preset, ultrafast ... veryslow.")]
+EncoderOpt = Annotated[
+    str, typer.Option("--encoder", help="FFmpeg video encoder: libx264, or hardware (h264_nvenc, h264_qsv, ...).")
+]
+OverwriteOpt = Annotated[bool, typer.Option("--overwrite", "-y", help="Replace an existing output file.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+AudioTracksOpt = Annotated[
+    str, typer.Option("--audio-tracks", help="Audio streams to keep: 'default' (the one a player picks) or 'all'.")
+]
+MotionOpt = Annotated[
+    str,
+    typer.Option(
+        "--motion", "-m",
+        help="Camera temperament: calm (still whenever possible, slow eased pans), "
+        "lively (follows sooner and faster), locked (moves only to keep the subject in).",
+    ),
+]
+LayoutOpt = Annotated[
+    str,
+    typer.Option(
+        "--layout", "-l",
+        help="How shots are shown: auto (chosen per shot), follow (one moving window), "
+        "split (a panel per person, for shots with two people), fit (the whole picture over a blurred copy).",
+    ),
+]
+ZoomOpt = Annotated[
+    float,
+    typer.Option(
+        "--zoom-max",
+        help="How much wider than the full-height window a follow window may get to keep close people "
+        "together (1: never); the picture then has blurred bands above and below.",
+    ),
+]
+InArg = Annotated[Path, typer.Argument(help="Input video.", show_default=False)]
+
+
+def _quiet_native_logs() -> None:
+    """Send what native libraries write to file descriptor 2 to /dev/null.
+
+    MediaPipe's C++ layer logs every model load (and a warning on each call
+    of a sparse model) straight to the process's stderr. Python's own stderr
+    is moved to a duplicate of the real one first, so reframe's messages and
+    progress bar still show. ``REFRAME_DEBUG=1`` keeps the native logs.
+    """
+    if os.environ.get("REFRAME_DEBUG"):
+        return
+    try:
+        sys.stderr.flush()
+        real = os.dup(2)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+        sys.stderr = io.TextIOWrapper(
+            os.fdopen(real, "wb", buffering=0), encoding=sys.stderr.encoding or "utf-8",
+            errors="replace", line_buffering=True, write_through=True,
+        )
+    except (OSError, AttributeError, ValueError):
+        pass  # no usable stderr: nothing to protect
+
+
+def _wrote(result) -> str:
+    """The success line: what was written and which audio it carries."""
+    tracks = ", ".join(
+        f"#{a.index}" + (f" {a.language}" if a.language else "") + (" default" if a.default else "")
+        for a in result.audio_tracks
+    )
+    audio = f"audio {tracks}" if tracks else "no audio"
+    return f"wrote {result.path} ({result.width}x{result.height}, {result.duration:.2f} s, {audio})"
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _fail(message: str, code: int) -> None:
+    _say(f"reframe: error: {message}")
+    raise typer.Exit(code)
+
+
+@contextmanager
+def _errors():
+    """Expected failures become one line and an exit code, never a traceback."""
+    from reframe.errors import Interrupted, ReframeError
+
+    def on_term(signum, frame):
+        raise KeyboardInterrupt
+
+    _quiet_native_logs()
+    previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        yield
+    except ReframeError as e:
+        _fail(str(e), e.exit_code)
+    except KeyboardInterrupt:
+        _fail("interrupted; no output was written", Interrupted.exit_code)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextmanager
+def _progress(quiet: bool):
+    """A progress bar on a terminal; nothing when piped or quiet."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn("{task.description:>8}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+        TimeRemainingColumn(), transient=True, console=Console(stderr=True),
+    ) as bar:
+        tasks: dict[str, int] = {}
+
+        def update(stage: str, fraction: float) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=1.0)
+            bar.update(tasks[stage], completed=fraction)
+
+        yield update
+
+
+@app.command()
+def convert(
+    src: InArg,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output MP4.", show_default=False)],
+    aspect: Annotated[
+        str,
+        typer.Option(
+            "--aspect", "-a",
+            help="Output aspect W:H, or several separated by commas (9:16,4:5,1:1): one file each, "
+            "named OUT_9x16.mp4 and so on, from one analysis.",
+        ),
+    ] = "9:16",
+    size: SizeOpt = None,
+    crf: CrfOpt = 20,
+    preset: PresetOpt = "veryfast",
+    encoder: EncoderOpt = "libx264",
+    save_path: Annotated[
+        Optional[Path], typer.Option("--save-path", help="Also write the crop path JSON here (one per aspect).")
+    ] = None,
+    motion: MotionOpt = "calm",
+    layout: LayoutOpt = "auto",
+    zoom_max: ZoomOpt = 1.25,
+    audio_tracks: AudioTracksOpt = "default",
+    overwrite: OverwriteOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Reframe SRC into a vertical video (analyze, plan and render in one go)."""
+    with _errors():
+        from reframe.pipeline import convert as convert_file
+        from reframe.pipeline import output_paths, parse_aspects
+
+        aspects = parse_aspects(aspect)
+        outputs = output_paths(output, aspects)
+        saves = output_paths(save_path, aspects) if save_path is not None else None
+        with _progress(quiet) as progress:
+            results = convert_file(
+                src, outputs, save_paths=saves, progress=progress,
+                size=size, crf=crf, preset=preset, encoder=encoder, overwrite=overwrite, motion=motion,
+                audio_tracks=audio_tracks, layout=layout, zoom_max=zoom_max,
+            )
+        if not quiet:
+            for result in results:
+                _say(_wrote(result))
+
+
+@app.command()
+def analyze(
+    src: InArg,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Crop path JSON to write.", show_default=False)],
+    aspect: AspectOpt = "9:16",
+    motion: MotionOpt = "calm",
+    layout: LayoutOpt = "auto",
+    zoom_max: ZoomOpt = 1.25,
+    overwrite: OverwriteOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Compute SRC's crop path and save it as JSON, without rendering."""
+    with _errors():
+        from reframe.config import Aspect, PlanConfig
+        from reframe.errors import OutputError
+        from reframe.pipeline import plan_file
+
+        if output.exists() and not overwrite:
+            raise OutputError(f"{output} already exists (use --overwrite to replace it)")
+        plan_config = PlanConfig(aspect=Aspect.parse(aspect), motion=motion, layout=layout, zoom_max=zoom_max)
+        with _progress(quiet) as progress:
+            path = plan_file(src, plan_config=plan_config, progress=progress)
+        path.save(output)
+        if not quiet:
+            _say(f"wrote {output} ({len(path.shots)} shots, {path.source.frame_count} frames)")
+
+
+@app.command()
+def render(
+    src: InArg,
+    path: Annotated[Path, typer.Option("--path", "-p", help="Crop path JSON (from analyze or --save-path).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output MP4.", show_default=False)],
+    size: SizeOpt = None,
+    crf: CrfOpt = 20,
+    preset: PresetOpt = "veryfast",
+    encoder: EncoderOpt = "libx264",
+    layout: Annotated[
+        Optional[str],
+        typer.Option(
+            "--layout", "-l",
+            help="Show every shot as follow, split or fit instead of the layouts in the crop path "
+            "(split needs panels, which the planner saves for shots with two people).",
+        ),
+    ] = None,
+    audio_tracks: AudioTracksOpt = "default",
+    overwrite: OverwriteOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Render SRC with a saved (possibly hand-edited) crop path; no re-analysis."""
+    with _errors():
+        from reframe.config import RenderConfig
+        from reframe.croppath import CropPath
+        from reframe.render import render as render_path
+
+        config = RenderConfig(
+            size=size, crf=crf, preset=preset, encoder=encoder, overwrite=overwrite, audio_tracks=audio_tracks
+        )
+        crop_path = CropPath.load(path)
+        if layout is not None:
+            crop_path = crop_path.with_layout(layout)
+        with _progress(quiet) as progress:
+            result = render_path(crop_path, src, output, config, progress)
+        if not quiet:
+            _say(_wrote(result))
+
+
+@contextmanager
+def _batch_progress(quiet: bool):
+    """An overall bar plus one line per file in flight on a terminal; nothing when piped or quiet."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=Console(stderr=True), transient=True,
+    ) as bar:
+        overall = bar.add_task("files", total=None)
+        files: dict[str, int] = {}
+
+        def update(event) -> None:
+            bar.update(overall, total=event.total, completed=event.completed)
+            if event.kind == "started":
+                files[event.name] = bar.add_task(f"  {event.name}", total=1.0)
+            elif event.kind == "progress" and event.name in files:
+                bar.update(files[event.name], description=f"  {event.name} [dim]{event.stage}", completed=event.fraction)
+            elif event.kind in ("done", "failed"):
+                if event.name in files:
+                    bar.remove_task(files.pop(event.name))
+                if event.kind == "done":
+                    bar.console.print(f"[green]done[/]   {event.name}", highlight=False)
+                else:
+                    bar.console.print(f"[red]failed[/] {event.name}: {event.message}", highlight=False)
+
+        yield update
+
+
+@app.command()
+def batch(
+    sources: Annotated[
+        list[str], typer.Argument(help="Video files, folders (searched recursively) and quoted globs.", show_default=False)
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Output folder; mirrors the source folders.", show_default=False)
+    ],
+    aspect: Annotated[
+        str, typer.Option("--aspect", "-a", help="Output aspect W:H, or several separated by commas (9:16,4:5).")
+    ] = "9:16",
+    size: SizeOpt = None,
+    crf: CrfOpt = 20,
+    preset: PresetOpt = "veryfast",
+    encoder: EncoderOpt = "libx264",
+    motion: MotionOpt = "calm",
+    layout: LayoutOpt = "auto",
+    zoom_max: ZoomOpt = 1.25,
+    audio_tracks: AudioTracksOpt = "default",
+    save_paths: Annotated[bool, typer.Option("--save-paths", help="Keep each crop path JSON beside its output.")] = False,
+    jobs: Annotated[
+        Optional[int], typer.Option("--jobs", "-j", help="Parallel local workers. Default: one per core, at most 4.")
+    ] = None,
+    cluster: Annotated[
+        Optional[str], typer.Option("--cluster", help="Dask scheduler address (tcp://host:8786); shared storage.")
+    ] = None,
+    report: Annotated[
+        Optional[Path], typer.Option("--report", help="JSON report path. Default: OUT/reframe-report.json.")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Convert again even files the ledger shows done.")] = False,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", "-y", help="Also replace existing outputs this batch did not make.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no summary; failures only.")] = False,
+) -> None:
+    """Convert every video in SOURCES into OUT, resumably: re-running skips what is done."""
+    with _errors():
+        from reframe.batch import run_batch
+
+        options = dict(aspect=aspect, size=size, crf=crf, preset=preset, encoder=encoder, motion=motion,
+                       audio_tracks=audio_tracks, layout=layout, zoom_max=zoom_max, save_paths=save_paths,
+                       overwrite=overwrite)
+        with _batch_progress(quiet) as progress:
+            result = run_batch(sources, output, options, jobs=jobs, cluster=cluster, force=force, report=report,
+                               progress=progress)
+        _batch_summary(result, quiet)
+    raise typer.Exit(0 if result.ok else 1)
+
+
+def _batch_summary(result, quiet: bool) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(stderr=True, highlight=False)
+    if not quiet:
+        table = Table(title=f"reframe batch -> {result.out_dir}", title_justify="left")
+        for column in ("converted", "skipped", "failed", "time"):
+            table.add_column(column, justify="right")
+        table.add_row(
+            str(len(result.converted)), str(len(result.skipped)), str(len(result.failed)),
+            f"{result.finished - result.started:.1f} s",
+        )
+        console.print(table)
+    if result.failed and console.is_terminal:
+        failures = Table("failed file", "why", title=f"{len(result.failed)} of {len(result.files)} files failed",
+                         title_justify="left")
+        for f in result.failed:
+            failures.add_row(f.name, f.error or "")
+        console.print(failures)
+    elif result.failed:  # a log file: one unwrapped line per failure, for grep
+        console.print(f"{len(result.failed)} of {len(result.files)} files failed", soft_wrap=True)
+        for f in result.failed:
+            console.print(f"failed {f.name}: {f.error or ''}", soft_wrap=True, markup=False)
+    if not quiet or result.failed:
+        console.print(f"report: {result.report_path}")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from reframe import __version__
+
+        print(f"reframe {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Turn landscape video into vertical video that keeps people in frame."""
+
+
+def main() -> None:
+    """The ``reframe`` command (also ``python -m reframe`` and ``python cli.py``)."""
+    app(prog_name="reframe")
+
+
+if __name__ == "__main__":
+    main()
