@@ -25,6 +25,7 @@ from .detections import Detections, Kind, between
 from .frames import read_ahead
 from .probe import VideoInfo, probe
 from .shots import CutDetector
+from .subtitles import SubtitleBand
 from .speaker import MOUTH_GAP_SECONDS, SpeechTrack, speech_activity, with_mouth_activity
 
 _THUMB_LONG_SIDE = 160
@@ -49,6 +50,8 @@ class Analysis:
     content: tuple[float, float, float, float] | None = None  # picture inside burned-in bars: x, y, w, h
     # Speech probability at each sampled frame (see reframe.speaker); None without audio.
     speech: dict[int, float] | None = None
+    # Burned-in subtitle bands (see reframe.subtitles); empty when the picture carries none.
+    subtitles: tuple[SubtitleBand, ...] = ()
 
     @property
     def content_box(self) -> tuple[float, float, float, float]:

@@ -3,11 +3,11 @@
 A plain, versioned, serialisable object between planning and rendering. Save
 it, edit it by hand, render it again without re-analysis.
 
-JSON layout (``version`` 2)::
+JSON layout (``version`` 3)::
 
     {
       "format": "reframe.croppath",
-      "version": 2,
+      "version": 3,
       "source": {"name": "in.mp4", "width": 1920, "height": 1080,
                  "fps": "30000/1001", "frame_count": 300, "duration": 10.01},
       "aspect": "9:16",
@@ -36,7 +36,8 @@ works, and so does ``fit``; ``split`` needs panels, which the planner writes
 for every shot with two people to give them to.
 
 Version 1 files (no layouts, panels or content box) still load: every shot
-is ``follow`` and the content is the whole source.
+is ``follow`` and the content is the whole source. Version 2 files load as
+they are: version 3 only adds optional fields.
 """
 
 from __future__ import annotations
@@ -54,8 +55,8 @@ from .detections import Detections
 from .errors import CropPathError, OutputError, UsageError
 
 FORMAT = "reframe.croppath"
-VERSION = 2
-READS = (1, 2)  # versions this reframe can load
+VERSION = 3
+READS = (1, 2, 3)  # versions this reframe can load
 _DECIMALS = 2
 
 # How a shot is shown. "auto" is a planner setting, never a shot's layout.

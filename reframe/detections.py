@@ -20,6 +20,7 @@ class Kind(IntEnum):
     ANIMAL = 2
     OBJECT = 3
     SALIENT = 4  # salient region or motion, used when nothing above is found
+    TEXT = 5  # on-screen text (a title card, a sign, a lower third): kept whole or wholly out, never cut
 
 
 @dataclass(frozen=True)

@@ -76,7 +76,7 @@ def test_analyze_then_render_an_edited_path_without_reanalysis(converted, tmp_pa
     res = run("analyze", truth.path, "-o", pj, "--aspect", "1:1")
     assert res.returncode == 0, res.stderr
     data = json.loads(pj.read_text())
-    assert data["version"] == 2 and data["aspect"] == "1:1"
+    assert data["version"] == 3 and data["aspect"] == "1:1"
     # Hand edit: pin the window to the left edge for the whole clip.
     n, h = data["source"]["frame_count"], data["source"]["height"]
     data["keyframes"] = [[0, 0, 0, h, h], [n - 1, 0, 0, h, h]]

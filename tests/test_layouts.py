@@ -135,7 +135,7 @@ def test_layout_choices_per_shot_and_forced_layouts():
 def test_version_2_round_trips_layouts_panels_and_content():
     path = plan(analysis(120, sway(420, 1500), cuts=(60,)))
     data = json.loads(path.to_json())
-    assert data["version"] == 2 and data["content"] == [0, 0, W, H]
+    assert data["version"] == 3 and data["content"] == [0, 0, W, H]
     shot = data["shots"][0]
     assert {"layout", "motion", "reason", "panels"} <= set(shot)
     assert [p[0][0] for p in shot["panels"]] == [0, 0] and shot["panels"][0][-1][0] == 59
