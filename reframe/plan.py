@@ -32,6 +32,9 @@ from .speaker import SpeakerTrack, speaker_track
 _GROUP_FILL = 0.9
 # A subject kind frames a shot when it is seen on this share of its samples.
 _PRESENCE = 0.2
+# The core of a subject too wide for the window, as a share of its box: a
+# face box's eyes, nose and mouth.
+_CORE = 0.6
 # Confidence below which salient regions steer the camera only gently.
 _SALIENT_WEIGHT = 0.15
 
@@ -50,6 +53,7 @@ class _Subject:
     lead: bool = True
     avoid: float = 1.0
     base: float = 0.0  # score before any ranking up by saliency
+    body: bool = False  # a whole person's box: kept out of a split panel across, not above or below
 
 
 def _heads(dets: Detections, frame: tuple[int, int]) -> list[_Subject]:
@@ -237,6 +241,11 @@ def _group(subjects: list[_Subject], axis: int, window: float, previous: float |
         if len(near):
             best = int(near[np.argmax(scores[near])])
     lo, hi = float(subjects[best].box[axis]), float(subjects[best].box[axis + 2])
+    if hi - lo > _GROUP_FILL * window:
+        # A close-up wider than the window: frame its core (for a face the eyes,
+        # nose and mouth), not the whole box, which no window can hold.
+        half = min((hi - lo) * _CORE / 2, _GROUP_FILL * window / 2)
+        lo, hi = (lo + hi) / 2 - half, (lo + hi) / 2 + half
     kept = {best}
     for i in np.argsort(-scores):
         if i in kept:
@@ -309,7 +318,7 @@ _PANEL_FACES = 4.0
 _PANEL_MIN_HEIGHT = 0.5
 # Narrowed to keep a close neighbour out, a panel stays this many faces tall.
 _PANEL_MIN_FACES = 1.6
-# A window widened for a close-up leaves this much room around the face.
+# A window widened for an animal or object close-up leaves this much room around it.
 _CLOSE_UP_ROOM = 1.04
 
 
@@ -373,25 +382,63 @@ def _by_persistence(readings, subject: str, window: float) -> list:
     ]
 
 
-def _panel_readings(track: _Track) -> list:
+def _panel_readings(track: _Track, bodies: dict[int, np.ndarray] | None = None) -> list:
     """One person's readings for a split panel: the others become leads too weak to be framed
-    with this person (see :func:`_group`), so they are kept wholly out of the panel."""
+    with this person (see :func:`_group`), so they are kept wholly out of the panel.
+
+    ``bodies`` (person boxes per sampled frame) adds everyone else's body to
+    what the panel keeps out: a panel shows no part of another person.
+    """
     weak = 1e-3  # far below _group's share for framing a lead together with the principal one
-    return [
-        (f, [person, *(_Subject(c.box, person.score * weak, avoid=c.avoid) for c in cands if c is not person)],
-         "people")
-        for f, person, cands in track.seen
-    ]
+    out = []
+    for f, person, cands in track.seen:
+        others = [_Subject(c.box, person.score * weak, avoid=c.avoid) for c in cands if c is not person]
+        boxes = np.zeros((0, 4)) if bodies is None else bodies.get(f, np.zeros((0, 4)))
+        if len(boxes):
+            # This person's own body: the smallest that holds the head.
+            holds = np.array([_inside(_centre(person.box)[None], b)[0] for b in boxes])
+            area = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+            own = int(np.argmin(np.where(holds, area, np.inf))) if holds.any() else -1
+            others += [_Subject(b, person.score * weak, body=True) for i, b in enumerate(boxes) if i != own]
+        out.append((f, [person, *others], "people"))
+    return out
 
 
-def _room(person: _Subject, others: list[_Subject]) -> float:
-    """The widest window centred on ``person`` that leaves every other face wholly out."""
+def _centre(box: np.ndarray) -> np.ndarray:
+    return np.array([(box[0] + box[2]) / 2, (box[1] + box[3]) / 2])
+
+
+def _room(person: _Subject, others: list[_Subject], left: float, right: float) -> float:
+    """The width free around ``person`` between ``left`` and ``right`` once every other
+    face or body to keep out is wholly out; 0 when one of them overlaps the person."""
     c = float(person.box[0] + person.box[2]) / 2
-    gaps = [
-        2 * (float(o.box[0]) - c) if o.box[0] + o.box[2] > 2 * c else 2 * (c - float(o.box[2]))
-        for o in others if o.avoid >= 1.0
-    ]
-    return max(min(gaps, default=np.inf), 0.0)
+    for o in others:
+        if o.avoid < 1.0:
+            continue
+        if float(o.box[0] + o.box[2]) / 2 < c:
+            left = max(left, float(o.box[2]))
+        else:
+            right = min(right, float(o.box[0]))
+    if left > float(person.box[0]) or right < float(person.box[2]):
+        return 0.0  # someone stands in front of or behind this person: no panel can leave them out
+    return right - left
+
+
+def _panel_width(readings, ratio: float, content: tuple[float, float, float, float]) -> tuple[float, bool]:
+    """A split panel's width for one person's readings (:func:`_panel_readings`), and whether a
+    panel can show that person's head and shoulders and no part of anyone else.
+
+    The panel is sized on its own person's face (:data:`_PANEL_FACES` face
+    heights tall, at least :data:`_PANEL_MIN_HEIGHT` of the picture: bounded
+    upscaling), narrowed to the room between the others, but never below
+    :data:`_PANEL_MIN_FACES` face heights tall.
+    """
+    cx, _, cw, ch = content
+    face = float(np.median([c[0].box[3] - c[0].box[1] for _, c, _ in readings]))
+    pw = min(cw, ch * ratio, max(_PANEL_FACES * face, _PANEL_MIN_HEIGHT * ch) * ratio)
+    room = float(np.percentile([_room(c[0], c[1:], cx, cx + cw) for _, c, _ in readings], 20))
+    least = _PANEL_MIN_FACES * face * ratio
+    return max(min(pw, room), least), room >= least
 
 
 @dataclass(frozen=True)
@@ -404,19 +451,40 @@ class _Layout:
     pair: tuple[list, list] | None = None
 
 
-def _choose_layout(readings, subject: str, window: float, max_zoom: float, forced: str) -> _Layout:
-    """The shot's layout, its zoom and a sentence saying why.
+def _choose_layout(
+    readings,
+    subject: str,
+    window: float,
+    max_zoom: float,
+    forced: str,
+    *,
+    speaker: bool = False,
+    bodies: dict[int, np.ndarray] | None = None,
+    panel: tuple[float, tuple[float, float, float, float]] | None = None,
+) -> _Layout:
+    """The shot's layout, its zoom and a sentence saying why, as an editor would choose it.
 
     ``window`` is the full-height window's width and ``max_zoom`` how much
     wider a ``follow`` window may become. ``forced`` is the user's layout,
-    or ``auto``.
+    or ``auto``. ``speaker`` says whether the active speaker was found,
+    ``bodies`` gives the person boxes per sampled frame and ``panel`` the
+    split panels' aspect and the content box, to tell whether a split can
+    show each person alone.
+
+    A single principal face is never shown smaller than the full-height
+    window shows it: a close-up wider than the window is followed tight on
+    its eyes, nose and mouth (see :func:`_group`). Two people get, in this
+    order, one window holding both (zoomed out within ``max_zoom``), the
+    window following whoever speaks, or a panel each when each panel can
+    show its person and no part of the other.
     """
     framed = subject not in ("salient", "none")
     principal = _principal_tracks(readings, subject, window) if framed else []
-    pair = None
+    pair, splits = None, False
     if subject == "people" and len(principal) >= 2:
         two = sorted(principal[:2], key=lambda t: t.centre)  # left person first
-        pair = (_panel_readings(two[0]), _panel_readings(two[1]))
+        pair = (_panel_readings(two[0], bodies), _panel_readings(two[1], bodies))
+        splits = panel is None or all(_panel_width(r, *panel)[1] for r in pair)
     if forced == "fit":
         return _Layout("fit", "fit chosen for every shot", pair=pair)
     who = {"people": "people", "animal": "animals", "object": "objects"}.get(subject, subject)
@@ -427,6 +495,9 @@ def _choose_layout(readings, subject: str, window: float, max_zoom: float, force
         one, part = ("person", "face") if subject == "people" else (subject, subject)
         if box <= window:
             layout = _Layout("follow", f"one principal {one} followed")
+        elif subject == "people":
+            # An editor crops a close-up tight (hair, ears may go) and never shrinks it.
+            layout = _Layout("follow", "a close-up wider than the window: followed tight on the eyes, nose and mouth")
         elif box <= max_zoom * window:
             # A close-up a little wider than the window is kept whole by
             # widening the window, as for a group; a wider one is shown whole.
@@ -448,14 +519,21 @@ def _choose_layout(readings, subject: str, window: float, max_zoom: float, force
             layout = _Layout("follow", fits, zoom)
         elif together >= _TOGETHER:
             layout = _Layout("follow", f"{fits} most of the time", zoom)
-        elif count == 2 and pair is not None:
+        elif count == 2 and speaker:
+            layout = _Layout("follow", "two people too far apart for one window: the speaker followed")
+        elif count == 2 and pair is not None and splits:
             layout = _Layout("split", "two people too far apart for one window: one panel each")
+        elif count == 2:
+            layout = _Layout(
+                "follow", "two people too far apart for one window and too close for a panel each: "
+                "the more prominent followed, the other left out",
+            )
         else:
             layout = _Layout("fit", f"{count} {who} too far apart for one window: the whole picture")
     if forced == "follow" and layout.layout != "follow":
         layout = _Layout("follow", f"follow chosen for every shot ({layout.reason.split(':')[0]})")
     elif forced == "split" and layout.layout != "split":
-        if pair is not None:
+        if pair is not None:  # what the user asks, even where a panel cannot leave the other out
             layout = _Layout("split", "split chosen for every shot with two people")
         elif layout.layout == "fit":
             layout = _Layout("follow", f"split chosen, but not two people: followed ({layout.reason.split(':')[0]})")
@@ -472,7 +550,8 @@ _SPEAKER_LEAD = 3.0
 def _follow_speaker(
     readings, frames: np.ndarray, times: np.ndarray, samples: list[Detections], speech: dict[int, float] | None
 ):
-    """The readings with the active speaker (:mod:`reframe.speaker`) ranked first, and a note of why.
+    """The readings with the active speaker (:mod:`reframe.speaker`) ranked first, a note of why,
+    and whether a speaker was found.
 
     ``frames`` are the shot's sampled frames, ``times`` their times in seconds.
     """
@@ -480,7 +559,7 @@ def _follow_speaker(
     track: SpeakerTrack = speaker_track(times, samples, heard)
     if not track.found:
         why = "no audio" if speech is None else "no mouth seen moving while speech is heard"
-        return readings, f"{why}: the most prominent, most persistent person leads"
+        return readings, f"{why}: the most prominent, most persistent person leads", False
     box_at = {int(f): b for f, b in zip(frames, track.boxes) if b is not None}
     out = []
     for f, cands, kind in readings:
@@ -494,7 +573,7 @@ def _follow_speaker(
                 cands = list(cands)
                 cands[i] = replace(cands[i], score=max(cands[i].score, _SPEAKER_LEAD * top))
         out.append((f, cands, kind))
-    return out, track.note()
+    return out, track.note(), True
 
 
 class Planner:
@@ -525,12 +604,17 @@ class Planner:
             samples = _with_held_faces([analysis.samples[int(f)] for f in in_shot], times, size)
             subject = _choose_subject(samples, size)
             readings = _readings(in_shot, samples, subject, size, fps)
-            why = ""
+            why, speaker = "", False
             if subject == "people":
-                readings, why = _follow_speaker(readings, in_shot, times, samples, analysis.speech)
+                readings, why, speaker = _follow_speaker(readings, in_shot, times, samples, analysis.speech)
             elif subject == "object":
                 readings = _by_persistence(readings, subject, w)
-            layout = _choose_layout(readings, subject, w, max_zoom, self.config.layout)
+            bodies = {int(f): d.xyxy[d.kind == Kind.PERSON] for f, d in zip(in_shot, samples)}
+            _, ratio = panel_layout(self.config.aspect)
+            layout = _choose_layout(
+                readings, subject, w, max_zoom, self.config.layout,
+                speaker=speaker, bodies=bodies, panel=(float(ratio), (cx, cy, cw, ch)),
+            )
             zw, zh = w * layout.zoom, h * layout.zoom
             xs, note = self._axis(0, readings, start, end, zw, cx, cw, fps)
             note = "; ".join(n for n in (note, why) if n)
@@ -549,17 +633,15 @@ class Planner:
         )
 
     def _panel(self, readings, start: int, end: int, content, info, fps: float) -> np.ndarray:
-        """One split panel's windows over a shot: sized on its person's face, following it."""
+        """One split panel's windows over a shot: sized on its person's face, following it,
+        everyone else's face and body kept out across (see :func:`_panel_width`)."""
         cx, cy, cw, ch = content
         _, ratio = panel_layout(self.config.aspect)
-        face = float(np.median([c[0].box[3] - c[0].box[1] for _, c, _ in readings]))
-        pw = min(cw, ch * float(ratio), max(_PANEL_FACES * face, _PANEL_MIN_HEIGHT * ch) * float(ratio))
-        # Narrow enough to leave a close neighbour's face wholly out (down to a tight close-up).
-        room = [_room(c[0], c[1:]) for _, c, _ in readings]
-        pw = max(min(pw, float(np.percentile(room, 20))), _PANEL_MIN_FACES * face * float(ratio))
+        pw, _ = _panel_width(readings, float(ratio), content)
         ph = pw / float(ratio)
         xs, _ = self._axis(0, readings, start, end, pw, cx, cw, fps)
-        ys, _ = self._axis(1, readings, start, end, ph, cy, ch, fps)
+        heads_only = [(f, [c for c in cands if not c.body], kind) for f, cands, kind in readings]
+        ys, _ = self._axis(1, heads_only, start, end, ph, cy, ch, fps)
         return _place(xs, ys, pw, ph, info.width, info.height)
 
     def _axis(self, axis: int, readings, start: int, end: int, size: float, origin: float, extent: float, fps: float):

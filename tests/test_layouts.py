@@ -14,7 +14,7 @@ from reframe.analyze import Analysis
 from reframe.compose import Compositor
 from reframe.config import Aspect, PlanConfig
 from reframe.croppath import CropPath
-from reframe.detections import Kind
+from reframe.detections import Detections, Kind
 from reframe.errors import CropPathError, UsageError
 from reframe.plan import plan
 from reframe.quality import Annotation, score
@@ -87,17 +87,68 @@ def test_two_close_people_get_a_slightly_wider_window_of_the_same_aspect():
     assert sorted(round(share_inside(b, flat.window(50)), 2) for b in head_boxes(flat, 50)) == [0.0, 1.0]
 
 
-@pytest.mark.parametrize("size", [1.1 * FULL, 1.5 * FULL])
-def test_a_close_up_a_little_wider_than_the_window_is_followed_zoomed_out_and_a_wider_one_fitted(size):
+@pytest.mark.parametrize("size", [1.1 * FULL, 1.5 * FULL, 2.5 * FULL])
+def test_a_close_up_wider_than_the_window_is_followed_tight_on_its_core_never_shrunk(size):
+    """An editor crops a close-up tight and never shrinks it: the full-height window, on the face's centre."""
     samples = {f: heads(900, size=size, y=100) for f in range(0, 100, 5)}
     path = plan(Analysis(info(100), (), samples))
     shot = path.shots[0]
-    if size <= 1.25 * FULL:  # within the default zoom_max: the face kept whole in a wider window
-        assert shot.layout == "follow" and "zoomed out 1.15x" in shot.reason
-        x, y, w, h = path.window(50)
-        assert share_inside(head_boxes(path, 50)[0], (x, y, w, h)) > 0.999
-    else:
-        assert shot.layout == "fit" and "wider than the window" in shot.reason
+    assert shot.layout == "follow" and "close-up" in shot.reason and "eyes, nose and mouth" in shot.reason
+    x, y, w, h = path.window(50)
+    assert (w, h) == (FULL, H)  # the magnification of a full-height window, whatever zoom_max allows
+    # The eyes-nose-mouth core (the middle 60 % of the face box, or what the window can hold) is in.
+    core = min(0.6 * size, 0.9 * FULL)
+    assert x <= 900 - core / 2 and x + w >= 900 + core / 2
+
+
+def test_a_close_up_cut_by_the_frame_edge_keeps_the_window_inside_the_picture():
+    samples = {f: heads(60, size=1.4 * FULL, y=100) for f in range(0, 100, 5)}  # half the face beyond the left edge
+    path = plan(Analysis(info(100), (), samples))
+    x, y, w, h = path.window(50)
+    assert (x, w) == (0, FULL) and path.shots[0].layout == "follow"
+
+
+def figures(*centres_x: float, face: float = 60, body_half: float = 110) -> Detections:
+    """Full figures: a small face and the body box below it, per centre."""
+    faces = [[cx - face / 2, 200, cx + face / 2, 200 + face * 1.2] for cx in centres_x]
+    bodies = [[cx - body_half, 170, cx + body_half, 1000] for cx in centres_x]
+    kinds = [Kind.FACE] * len(faces) + [Kind.PERSON] * len(bodies)
+    return Detections(np.array(faces + bodies), np.full(len(kinds), 0.9), np.array(kinds))
+
+
+def test_two_people_apart_are_split_into_panels_that_show_no_part_of_the_other():
+    path = plan(Analysis(info(100), (), {f: figures(500, 1400) for f in range(0, 100, 5)}))
+    assert path.shots[0].layout == "split"
+    left, right = path.panels[0]
+    # Each panel holds its own face and leaves the other person's body (x 1290-1510, 390-610) wholly out.
+    assert np.all(left[:, 0] + left[:, 2] <= 1290 + 1) and np.all(right[:, 0] >= 610 - 1)
+    assert np.all(left[:, 0] <= 470) and np.all(left[:, 0] + left[:, 2] >= 530)
+    assert np.all(right[:, 0] <= 1370) and np.all(right[:, 0] + right[:, 2] >= 1430)
+
+
+def test_two_people_overlapping_in_depth_are_not_split():
+    near = Detections(  # a person close to the camera whose body reaches across the other's head
+        np.array([[570, 200, 630, 272], [1360, 200, 1440, 296], [450, 170, 750, 1000], [520, 150, 1900, 1080]]),
+        np.full(4, 0.9), np.array([Kind.FACE, Kind.FACE, Kind.PERSON, Kind.PERSON]),
+    )
+    path = plan(Analysis(info(100), (), {f: near for f in range(0, 100, 5)}))
+    assert path.shots[0].layout == "follow" and "too close for a panel each" in path.shots[0].reason
+
+
+def test_two_people_apart_follow_the_speaker_before_splitting():
+    """One window for both when it can; else the one speaking; a split only without a speaker."""
+    samples, speech = {}, {}
+    for f in range(0, 150, 5):
+        talking = 0 if f < 75 else 1
+        d = heads(420, 1500)
+        samples[f] = d.with_activity(np.array([0.5 if k == talking else 0.01 for k in range(2)], np.float32))
+        speech[f] = 1.0
+    path = plan(Analysis(info(150), (), samples, speech=speech))
+    shot = path.shots[0]
+    assert shot.layout == "follow" and "speaker followed" in shot.reason
+    centre = path.windows[:, 0] + path.windows[:, 2] / 2
+    assert abs(centre[40] - 420) < FULL / 2 and abs(centre[140] - 1500) < FULL / 2
+    assert plan(Analysis(info(150), (), samples)).shots[0].layout == "split"  # the same shot without audio
 
 
 def test_more_than_two_people_spread_wide_are_fitted_and_one_person_is_followed():
@@ -162,8 +213,8 @@ def test_version_1_files_still_load_as_follow_over_the_whole_picture():
         CropPath.from_dict({**v1, "shots": [{**v1["shots"][0], "layout": "split"}]})
     with pytest.raises(CropPathError, match="layout 'grid'"):
         CropPath.from_dict({**v1, "shots": [{**v1["shots"][0], "layout": "grid"}]})
-    with pytest.raises(CropPathError, match="version 3"):
-        CropPath.from_dict({**v1, "version": 3})
+    with pytest.raises(CropPathError, match="version 4"):
+        CropPath.from_dict({**v1, "version": 4})
 
 
 def test_coverage_counts_a_face_shown_in_either_panel():
