@@ -5,9 +5,10 @@ saved crop path with ``--path-dir``), scores the result, the static centre
 crop and, with ``--baseline-rev``, the planner of an earlier revision, with
 :mod:`reframe.quality`, and prints one table with the targets:
 
-- coverage >= 0.90 over all keyframes, never below the centre crop on a
-  clip, and not below the earlier planner's;
-- sliced faces on < 1% of all keyframes;
+- coverage (must-keep boxes shown at a magnification of at least 0.75,
+  except in shots with three or more people) >= 0.95 over all keyframes,
+  never below the centre crop on a clip, and not below the earlier planner's;
+- sliced faces on at most 1% of all keyframes;
 - mean window acceleration on still-subject shots < 0.05 thousandths of the
   source width per frame squared;
 - no window motion in the two frames after a cut.
@@ -62,8 +63,8 @@ from reframe.errors import ReframeError
 from reframe.quality import Annotation, QualityScore, pool, score
 
 REPO = Path(__file__).resolve().parent.parent
-COVERAGE_TARGET = 0.90
-SLICED_TARGET = 0.01  # sliced share must stay below this
+COVERAGE_TARGET = 0.95
+SLICED_TARGET = 0.01  # sliced share must stay at or below this
 STILL_ACCEL_TARGET = 0.05  # thousandths of the source width per frame squared
 # Modules that do not change what the analysis finds: editing them keeps the cache.
 NOT_ANALYSIS = {"plan.py", "pathsolver.py", "compose.py", "croppath.py", "render.py", "batch.py",
@@ -90,6 +91,20 @@ class ClipResult:
 def default_clips_dir() -> Path:
     env = os.environ.get("REFRAME_CLIPS")
     return Path(env) if env else REPO.parent / "shared" / "clips"
+
+
+def generated_cases(cache: Path | None) -> Path:
+    """The folder of the generated drama cases (benchmarks/cases.py), written once per version of their code."""
+    import cases
+
+    code = b"".join(Path(m.__file__).read_bytes() for m in (cases, cases.media))
+    folder = (cache or Path(tempfile.gettempdir())) / f"cases-{hashlib.sha256(code).hexdigest()[:12]}"
+    if not (folder / "annotations").is_dir():
+        print(f"writing the generated cases into {folder}", file=sys.stderr, flush=True)
+        tmp = folder.with_name(folder.name + ".partial")
+        cases.make_cases(tmp)
+        tmp.replace(folder)
+    return folder
 
 
 def find_annotations(clips: Path, only: list[str]) -> list[Path]:
@@ -249,7 +264,8 @@ def evaluate_clip(
             res.notes.append(f"crop path aspect is {path.aspect}, evaluated as {aspect}")
         res.size = (path.source.width, path.source.height)
         # What each frame shows: its window, its two split panels, or the fitted picture.
-        res.reframe = score(to_annotation_pixels(path.views(), res.size, ann, res.notes), ann, aspect)
+        views = to_annotation_pixels(path.views(), res.size, ann, res.notes)
+        res.reframe = score(views, ann, aspect, path.magnification())
         res.notes += [f"shot {s.start}-{s.end - 1}: {s.subject}; {s.note}" for s in path.shots] if args.verbose else []
     except Exception as e:  # one broken clip must not hide the scores of the others
         res.error = f"{type(e).__name__}: {e}"
@@ -274,6 +290,13 @@ def _cuts(s: QualityScore) -> float | None:
     return None if not s.cuts else s.cuts_moving
 
 
+def pooled_magnification(scores: list[QualityScore]) -> float:
+    """Mean magnification over the keyframes of several clips (each clip weighed by its keyframes)."""
+    pairs = [(s.magnification, s.keyframes) for s in scores if not math.isnan(s.magnification)]
+    n = sum(k for _, k in pairs)
+    return sum(m * k for m, k in pairs) / n if n else math.nan
+
+
 def pooled_still_accel(scores: list[QualityScore]) -> float:
     n = sum(s.still_samples for s in scores)
     return sum(s.still_accel * s.still_samples for s in scores if s.still_samples) / n if n else math.nan
@@ -281,7 +304,7 @@ def pooled_still_accel(scores: list[QualityScore]) -> float:
 
 def build_table(results: list[ClipResult], who: list[str]) -> tuple[list[str], list[list[str]], list[str]]:
     tag = "" if len(who) == 1 else " " + " / ".join(LABELS[w] for w in who)
-    headers = ["clip", "frames", "keyfr", f"coverage{tag}", f"sliced %{tag}", f"speed{tag}", f"accel{tag}",
+    headers = ["clip", "frames", "keyfr", f"coverage{tag}", f"mag{tag}", f"sliced %{tag}", f"speed{tag}", f"accel{tag}",
                f"p99 accel{tag}", f"still accel{tag}", f"cuts moving{tag}", "analysis s"]
     rows = []
     for res in results:
@@ -292,6 +315,7 @@ def build_table(results: list[ClipResult], who: list[str]) -> tuple[list[str], l
             str(res.annotation.frames),
             str(c.keyframes),
             _cell(sc, lambda s: s.coverage, ".2f"),
+            _cell(sc, lambda s: s.magnification, ".2f"),
             _cell(sc, lambda s: 100 * s.sliced_share, ".1f"),
             _cell(sc, lambda s: s.speed, ".2f"),
             _cell(sc, lambda s: s.accel, ".2f"),
@@ -308,6 +332,7 @@ def build_table(results: list[ClipResult], who: list[str]) -> tuple[list[str], l
     total = [
         "all keyframes", str(sum(res.annotation.frames for res in ok)), str(pools[0].keyframes),
         " / ".join(f"{p.coverage:.3f}" for p in pools),
+        " / ".join(_f(pooled_magnification(e), ".2f") for e in every),
         " / ".join(f"{100 * p.sliced_share:.1f}" for p in pools),
         "", "", "",
         " / ".join(_f(pooled_still_accel(e), ".3f") for e in every),
@@ -327,10 +352,11 @@ def targets(results: list[ClipResult], main: str) -> list[tuple[str, str, bool]]
     moving = sum(s.cuts_moving for s in ok_scores)
     cuts = sum(s.cuts for s in ok_scores)
     out = [
-        (f"coverage >= {COVERAGE_TARGET:.2f} over all keyframes", f"{p.coverage:.3f} ({p.covered}/{p.keyframes})",
+        (f"coverage at magnification >= 0.75 >= {COVERAGE_TARGET:.2f} over all keyframes",
+         f"{p.coverage:.3f} ({p.covered}/{p.keyframes}; {sum(s.shown for s in ok_scores)} shown at any size)",
          p.coverage >= COVERAGE_TARGET),
-        (f"sliced faces < {100 * SLICED_TARGET:.0f}% of keyframes",
-         f"{100 * p.sliced_share:.1f}% ({p.sliced}/{p.keyframes})", p.sliced_share < SLICED_TARGET),
+        (f"sliced faces <= {100 * SLICED_TARGET:.0f}% of keyframes",
+         f"{100 * p.sliced_share:.1f}% ({p.sliced}/{p.keyframes})", p.sliced_share <= SLICED_TARGET),
         (f"mean acceleration on still-subject shots < {STILL_ACCEL_TARGET} per mille of the width per frame^2",
          f"{_f(still, '.4f')} over {sum(s.still_shots for s in ok_scores)} shots", not still >= STILL_ACCEL_TARGET),
         ("no window motion in the 2 frames after a cut",
@@ -365,6 +391,8 @@ def print_report(results: list[ClipResult], args: argparse.Namespace, aspect: As
         "speed, accel: mean |d|, |d2| of the window centre x per frame, in thousandths of the source width",
         "still accel: mean |d2| on shots whose subject stays put (reframe.quality.still_shots)",
         "cuts moving: cuts after which the window moves within 2 frames",
+        "coverage: keyframes whose must boxes are shown, at a magnification of 0.75 or more outside crowd shots",
+        "mag: mean magnification of the must boxes (1: the full-height window; a fitted 16:9 picture: 0.32)",
         "analysis s: seconds spent analysing in this run (cached: the analysis was loaded from the cache)",
     ]
     notes = []
@@ -439,6 +467,7 @@ def write_json(
         scores = [getattr(res, w) for res in results if getattr(res, w) is not None]
         p = pool(scores)
         totals[w] = {"keyframes": p.keyframes, "coverage": _share(p.coverage), "sliced_share": _share(p.sliced_share),
+                     "magnification": _share(pooled_magnification(scores)),
                      "still_accel": _share(pooled_still_accel(scores)),
                      "cuts_moving": sum(s.cuts_moving for s in scores), "cuts": sum(s.cuts for s in scores)}
     data = {
@@ -483,6 +512,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-v", "--verbose", action="store_true",
                     help="list the failing keyframes of every clip and each shot's planning note")
     ap.add_argument("--strict", action="store_true", help="exit with status 1 when a target fails")
+    ap.add_argument("--no-cases", dest="cases", action="store_false",
+                    help="leave out the generated drama cases (benchmarks/cases.py), scored by default")
     args = ap.parse_args(argv)
 
     try:
@@ -494,7 +525,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.baseline_rev and args.cache is None:
         ap.error("--baseline-rev hands the analyses over in the cache folder: it does not go with --no-cache")
     clips = args.clips or default_clips_dir()
-    files = find_annotations(clips, args.only)
+    files = [(f, clips) for f in find_annotations(clips, args.only)]
+    if args.cases and not args.path_dir:
+        generated = generated_cases(None if args.cache is None else args.cache.parent)
+        files += [(f, generated) for f in find_annotations(generated, args.only)]
     if not files:
         print(f"error: no annotations found in {clips / 'annotations'}"
               + (f" matching {args.only}" if args.only else ""), file=sys.stderr)
@@ -503,7 +537,7 @@ def main(argv: list[str] | None = None) -> int:
     args.fingerprint = analysis_fingerprint()
 
     results, pickles = [], {}
-    for i, f in enumerate(files, 1):
+    for i, (f, folder) in enumerate(files, 1):
         try:
             ann = Annotation.load(f)
         except (OSError, ValueError) as e:
@@ -511,7 +545,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         if planner:
             print(f"[{i}/{len(files)}] {ann.clip}", file=sys.stderr, flush=True)
-        res, pkl = evaluate_clip(ann, args, aspect, clips, planner)
+        res, pkl = evaluate_clip(ann, args, aspect, folder, planner)
         results.append(res)
         if pkl is not None:
             pickles[pkl] = res
@@ -534,4 +568,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/cases.py
     sys.exit(main())

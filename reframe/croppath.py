@@ -292,6 +292,27 @@ class CropPath:
                 out[part, 0] = self.windows[part]
         return out
 
+    def magnification(self) -> np.ndarray:
+        """How large each view of :meth:`views` shows the picture, ``(frame_count, 2)``, NaN where unused.
+
+        1 is the scale of the full-height window (the content's height
+        filling the output's); a ``fit`` of a 16:9 picture in 9:16 is 0.32,
+        a window zoomed out 1.25x is 0.8, a split panel is sized on its
+        person and is about 1.
+
+        >>> src = SourceRef("a.mp4", 1920, 1080, Fraction(30), 3, 0.1)
+        >>> CropPath.centered(src, Aspect(9, 16)).with_layout("fit").magnification()[0].round(2).tolist()
+        [0.32, nan]
+        """
+        full = window_size(self.content_box[2], self.content_box[3], self.aspect)[0]
+        stacked, _ = panel_layout(self.aspect)
+        views = self.views()
+        mag = full / views[:, :, 2]
+        for shot in self.shots:
+            if shot.layout == "split" and not stacked:
+                mag[shot.start : shot.end] /= 2  # side by side: each panel gets half the output width
+        return mag
+
     # -- serialisation ----------------------------------------------------
 
     def keyframes(self) -> list[int]:

@@ -112,6 +112,52 @@ def _with_held_faces(samples: list[Detections], times: np.ndarray, frame: tuple[
     return out
 
 
+# A face seen, missed, and seen again near the same place within this long
+# was there all along (a turned head, motion blur, a hand in front).
+_BRIDGE_SECONDS = 1.5
+
+
+def _with_bridged_faces(samples: list[Detections], times: np.ndarray) -> list[Detections]:
+    """A shot's samples with each face that the detector missed between two sightings
+    filled in, moved linearly from the first sighting to the next.
+
+    A face counts as seen again when a face of similar size is found within
+    half its width of where it was, no more than :data:`_BRIDGE_SECONDS`
+    later; the samples between get the interpolated box.
+    """
+    faces = [d.xyxy[d.kind == Kind.FACE] for d in samples]
+    added: list[list[np.ndarray]] = [[] for _ in samples]
+    for i, boxes in enumerate(faces):
+        for box in boxes:
+            if i + 1 >= len(samples) or _near(faces[i + 1], box).any():
+                continue  # found on the next sample, or the shot ends
+            for j in range(i + 2, len(samples)):
+                if times[j] - times[i] > _BRIDGE_SECONDS:
+                    break
+                again = faces[j][_near(faces[j], box)]
+                if len(again):
+                    for k in range(i + 1, j):
+                        t = (times[k] - times[i]) / (times[j] - times[i])
+                        added[k].append((1 - t) * box + t * again[0])
+                    break
+    out = []
+    for d, extra in zip(samples, added):
+        if extra:
+            d = Detections.concat([d, Detections(np.array(extra), np.full(len(extra), 0.5), np.full(len(extra), Kind.FACE))])
+        out.append(d)
+    return out
+
+
+def _near(boxes: np.ndarray, box: np.ndarray) -> np.ndarray:
+    """Which of ``boxes`` (x1, y1, x2, y2) are the face ``box`` seen again: about as large, about as placed."""
+    if not len(boxes):
+        return np.zeros(0, bool)
+    width = float(box[2] - box[0])
+    ratio = (boxes[:, 2] - boxes[:, 0]) / max(width, 1e-6)
+    shift = np.hypot((boxes[:, 0] + boxes[:, 2] - box[0] - box[2]) / 2, (boxes[:, 1] + boxes[:, 3] - box[1] - box[3]) / 2)
+    return (shift <= 0.5 * width) & (ratio > 0.6) & (ratio < 1.6)
+
+
 def _held(
     prev: Detections, prev_seen: np.ndarray, now: Detections, time: float, frame: tuple[int, int]
 ) -> tuple[Detections, np.ndarray]:
@@ -601,7 +647,8 @@ class Planner:
             in_shot = frames[(frames >= start) & (frames < end)]
             times = info.timestamps[np.minimum(in_shot, len(info.timestamps) - 1)]
             size = (info.width, info.height)
-            samples = _with_held_faces([analysis.samples[int(f)] for f in in_shot], times, size)
+            samples = [analysis.samples[int(f)] for f in in_shot]
+            samples = _with_held_faces(_with_bridged_faces(samples, times), times, size)
             subject = _choose_subject(samples, size)
             readings = _readings(in_shot, samples, subject, size, fps)
             why, speaker = "", False

@@ -13,9 +13,17 @@ Shots give the first and last frame (both inclusive) between two cuts.
 :func:`score` measures, for per-frame windows ``[x, y, w, h]``:
 
 - **coverage**: share of keyframes where every ``must`` box is at least 90%
-  inside the window (by area). A box wider or taller than the largest window
-  of the output aspect cannot be 90% inside; it needs the share that can
-  fit: ``0.9 * window size / box size`` on each side it overflows.
+  inside the window (by area), shown at a useful size: a magnification of
+  at least 0.75 (:data:`USEFUL_MAGNIFICATION`; 1 is the full-height
+  window's scale, a ``fit`` of a 16:9 picture 0.32), except in shots with
+  three or more people (:func:`crowd_shots`), where showing them all may
+  take a wider view. A box wider or taller than the largest window of the
+  output aspect cannot be 90% inside; it needs the share that can fit:
+  ``0.9 * window size / box size`` on each side it overflows. Boxes are
+  clipped to the frame first: a face cut by the frame edge is a close-up,
+  and the part beyond the edge can be in no window.
+- **magnification**: how large the must boxes are shown, by the view that
+  shows each best, averaged over the keyframes that have must boxes.
 - **sliced**: share of keyframes where some box (must or optional, at most
   80% of the window's width and height) is between 15% and 85% inside: a
   face cut by the window edge.
@@ -60,6 +68,11 @@ CUT_MARGIN = 2  # frames left out on either side of a cut when measuring steadin
 # of a 9:16 window on 16:9 footage, so a camera need not follow it.
 STILL_SPAN = 0.07
 AFTER_CUT = 2  # frames after a cut in which the window must not move
+# A subject counts as kept only when shown at least this large, relative to
+# the full-height window: a whole 16:9 picture fitted between bands (0.32)
+# keeps everyone and shows no one.
+USEFUL_MAGNIFICATION = 0.75
+CROWD = 3  # people on screen from which a shot may show them all smaller
 
 
 @dataclass(frozen=True)
@@ -136,10 +149,20 @@ class KeyframeResult:
     must_inside: tuple[float, ...]
     must_required: tuple[float, ...]
     sliced_inside: tuple[float, ...]  # inside shares of the boxes found cut by the edge
+    # Magnification each must box is shown at (by the view showing it best); NaN: not known.
+    must_magnification: tuple[float, ...] = ()
+    crowd: bool = False  # in a shot with CROWD people or more: any size counts
+
+    @property
+    def shown(self) -> bool:
+        """Every must box inside enough, whatever its size on screen."""
+        return all(s >= r for s, r in zip(self.must_inside, self.must_required))
 
     @property
     def covered(self) -> bool:
-        return all(s >= r for s, r in zip(self.must_inside, self.must_required))
+        """Every must box inside enough and shown at a useful size."""
+        useful = self.crowd or all(not m < USEFUL_MAGNIFICATION for m in self.must_magnification)
+        return self.shown and useful
 
     @property
     def sliced(self) -> bool:
@@ -187,6 +210,8 @@ class QualityScore(_Shares):
     cuts: int = 0
     cuts_moving: int = 0  # cuts after which the window moves within AFTER_CUT frames
     cut_motion: float = 0.0  # largest such move, thousandths of the source width
+    shown: int = 0  # keyframes whose must boxes are inside, at any size
+    magnification: float = math.nan  # mean over keyframes of the smallest magnification of a must box
 
     @property
     def frames_scored(self) -> int:
@@ -223,6 +248,8 @@ class QualityScore(_Shares):
             "cuts": self.cuts,
             "cuts_moving": self.cuts_moving,
             "cut_motion": _finite(self.cut_motion),
+            "shown": self.shown,
+            "magnification": _finite(self.magnification),
             "uncovered_frames": self.uncovered_frames,
             "sliced_frames": self.sliced_frames,
             "notes": list(self.notes),
@@ -277,8 +304,17 @@ def required_share(box: Box, max_window: tuple[float, float]) -> float:
     return COVER_SHARE * fit_w * fit_h
 
 
-def score(windows: np.ndarray, annotation: Annotation, aspect: Aspect | str | None = None) -> QualityScore:
+def score(
+    windows: np.ndarray,
+    annotation: Annotation,
+    aspect: Aspect | str | None = None,
+    magnification: np.ndarray | None = None,
+) -> QualityScore:
     """Score per-frame windows ``(N, 4)`` ``[x, y, w, h]`` against an annotation.
+
+    ``magnification`` is ``(N,)`` or ``(N, K)``, how large each view shows
+    the picture (:meth:`CropPath.magnification`); by default each window's
+    own: the full-height window's width over the window's width.
 
     ``aspect`` sets the largest window used by the oversize-box rule; by
     default it is the windows' own (median) width-to-height ratio.
@@ -310,6 +346,13 @@ def score(windows: np.ndarray, annotation: Annotation, aspect: Aspect | str | No
     else:
         max_window = (float(annotation.width), annotation.width / ratio)
 
+    if magnification is None:
+        mags = max_window[0] / views[:, :, 2]
+    else:
+        mags = np.asarray(magnification, dtype=np.float64).reshape(len(views), -1)
+    crowds = crowd_shots(annotation)
+    frame_box = (0.0, 0.0, float(annotation.width), float(annotation.height))
+
     results: list[KeyframeResult] = []
     skipped = [k.frame for k in annotation.keyframes if not 0 <= k.frame < n]
     if skipped:
@@ -317,18 +360,24 @@ def score(windows: np.ndarray, annotation: Annotation, aspect: Aspect | str | No
     for k in annotation.keyframes:
         if not 0 <= k.frame < n:
             continue
-        shown = [tuple(float(v) for v in view) for view in views[k.frame] if np.all(np.isfinite(view))]
-        must_in = tuple(max(inside_share(b, w) for w in shown) for b in k.must)
-        must_req = tuple(required_share(b, max_window) for b in k.must)
+        used = [i for i, view in enumerate(views[k.frame]) if np.all(np.isfinite(view))]
+        shown = [tuple(float(v) for v in views[k.frame, i]) for i in used]
+        must = [b for b in (clip_box(b, frame_box) for b in k.must) if b is not None]
+        others = [b for b in (clip_box(b, frame_box) for b in k.optional) if b is not None]
+        inside = [[inside_share(b, w) for w in shown] for b in must]
+        must_in = tuple(max(v) for v in inside)
+        must_mag = tuple(float(mags[k.frame, used[int(np.argmax(v))]]) for v in inside)
+        must_req = tuple(required_share(b, max_window) for b in must)
         sliced = tuple(
             s
             for w in shown
-            for b in (*k.must, *k.optional)
+            for b in (*must, *others)
             if b[2] <= SLICE_MAX_SIZE * w[2] and b[3] <= SLICE_MAX_SIZE * w[3]
             for s in (inside_share(b, w),)
             if SLICE_LOW <= s <= SLICE_HIGH
         )
-        results.append(KeyframeResult(k.frame, shown[0], must_in, must_req, sliced))  # type: ignore[arg-type]
+        crowd = any(a <= k.frame <= b for a, b in crowds)
+        results.append(KeyframeResult(k.frame, shown[0], must_in, must_req, sliced, must_mag, crowd))  # type: ignore[arg-type]
 
     speed, accel, p99 = steadiness(win[:n], annotation.shots, annotation.width)
     still = still_shots(annotation)
@@ -357,7 +406,35 @@ def score(windows: np.ndarray, annotation: Annotation, aspect: Aspect | str | No
         cuts=cuts,
         cuts_moving=moving,
         cut_motion=largest,
+        shown=sum(r.shown for r in results),
+        magnification=_mean([min(r.must_magnification) for r in results if r.must_magnification]),
     )
+
+
+def crowd_shots(annotation: Annotation) -> tuple[tuple[int, int], ...]:
+    """Shots (first, last) where some keyframe has :data:`CROWD` boxes or more (must and optional):
+    showing that many people together may take a view smaller than the full-height window."""
+    return tuple(
+        (a, b) for a, b in annotation.shots
+        if any(a <= k.frame <= b and len(k.must) + len(k.optional) >= CROWD for k in annotation.keyframes)
+    )
+
+
+def clip_box(box: Box, frame: Box) -> Box | None:
+    """The part of ``box`` inside ``frame`` (both ``x, y, w, h``), None when nothing is.
+
+    >>> clip_box((-10, 0, 20, 10), (0, 0, 100, 100))
+    (0.0, 0.0, 10.0, 10.0)
+    """
+    x0, y0 = max(box[0], frame[0]), max(box[1], frame[1])
+    x1, y1 = min(box[0] + box[2], frame[0] + frame[2]), min(box[1] + box[3], frame[1] + frame[3])
+    if x1 <= x0 or y1 <= y0:
+        return None
+    return (float(x0), float(y0), float(x1 - x0), float(y1 - y0))
+
+
+def _mean(values: list[float]) -> float:
+    return _clean(float(np.mean(values))) if values else math.nan
 
 
 def still_shots(annotation: Annotation) -> tuple[tuple[int, int], ...]:
