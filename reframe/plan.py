@@ -56,11 +56,24 @@ class _Subject:
     body: bool = False  # a whole person's box: kept out of a split panel across, not above or below
 
 
+# A face detector's box holds the face (brows to chin, cheek to cheek); the
+# head around it, hair and ears, is what must not be cut: this much wider on
+# each side, and this much taller above, as shares of the face box.
+_HEAD_SIDES = 0.25
+_HEAD_TOP = 0.35
+
+
+def _head_of(face: np.ndarray) -> np.ndarray:
+    """The head around a face box (x1, y1, x2, y2)."""
+    w, h = face[2] - face[0], face[3] - face[1]
+    return np.array([face[0] - _HEAD_SIDES * w, face[1] - _HEAD_TOP * h, face[2] + _HEAD_SIDES * w, face[3]], np.float32)
+
+
 def _heads(dets: Detections, frame: tuple[int, int]) -> list[_Subject]:
     """People on a frame as head boxes: faces, plus persons whose face was not found."""
     faces = dets[dets.kind == Kind.FACE]
     persons = dets[dets.kind == Kind.PERSON]
-    out = [_Subject(b, float(a * c * 2.0)) for b, a, c in zip(faces.xyxy, faces.area, faces.confidence)]
+    out = [_Subject(_head_of(b), float(a * c * 2.0)) for b, a, c in zip(faces.xyxy, faces.area, faces.confidence)]
     for b, c in zip(persons.xyxy, persons.confidence):
         x1, y1, x2, y2 = b
         if len(faces) and np.any(
@@ -358,10 +371,6 @@ _ZOOM_QUANTILE = 80
 # still followed in one window (a split or fit would show it apart when it
 # is together); the follower keeps the others out when it is not.
 _TOGETHER = 0.5
-# A split panel is this many face heights tall (a close-up with shoulders),
-# but at least this share of the picture height (bounded upscaling).
-_PANEL_FACES = 4.0
-_PANEL_MIN_HEIGHT = 0.5
 # Narrowed to keep a close neighbour out, a panel stays this many faces tall.
 _PANEL_MIN_FACES = 1.6
 # A window widened for an animal or object close-up leaves this much room around it.
@@ -474,14 +483,15 @@ def _panel_width(readings, ratio: float, content: tuple[float, float, float, flo
     """A split panel's width for one person's readings (:func:`_panel_readings`), and whether a
     panel can show that person's head and shoulders and no part of anyone else.
 
-    The panel is sized on its own person's face (:data:`_PANEL_FACES` face
-    heights tall, at least :data:`_PANEL_MIN_HEIGHT` of the picture: bounded
-    upscaling), narrowed to the room between the others, but never below
-    :data:`_PANEL_MIN_FACES` face heights tall.
+    A panel shows its person as large as the full-height window would (a
+    stacked panel is half the output, so half the picture's height), and
+    is narrowed to the room between the others, so larger still, but never
+    below :data:`_PANEL_MIN_FACES` face heights tall.
     """
     cx, _, cw, ch = content
     face = float(np.median([c[0].box[3] - c[0].box[1] for _, c, _ in readings]))
-    pw = min(cw, ch * ratio, max(_PANEL_FACES * face, _PANEL_MIN_HEIGHT * ch) * ratio)
+    stacked = ratio > 1  # panels stacked in a portrait output are wider than tall
+    pw = min(cw, (ch / 2 if stacked else ch) * ratio)
     room = float(np.percentile([_room(c[0], c[1:], cx, cx + cw) for _, c, _ in readings], 20))
     least = _PANEL_MIN_FACES * face * ratio
     return max(min(pw, room), least), room >= least

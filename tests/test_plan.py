@@ -259,10 +259,11 @@ def _person_with_face(body, face) -> Detections:
 def test_a_face_lost_for_a_moment_is_held_inside_a_close_shot_body(cut_by_the_edge):
     # A close shot: the body fills the right of the frame and is cut by its
     # edge; the face, far from the body's top centre, goes undetected for
-    # 0.8 s (a turned head). A whole body's head is at its top centre instead.
+    # 0.8 s (a turned head). A whole body whose face is not seen again has
+    # its head at its top centre instead.
     right = W if cut_by_the_edge else W - 200
     body, face = [300, 200, right, H if cut_by_the_edge else H - 200], [1560, 220, 1700, 390]
-    lost = range(20, 40)
+    lost = range(20, 40) if cut_by_the_edge else range(20, 100)
     samples = {f: _person_with_face(body, None if f in lost else face) for f in range(0, 100, 5)}
     path = plan(Analysis(info(100), (), samples))
     x, _, w, _ = path.window(30)
@@ -272,6 +273,14 @@ def test_a_face_lost_for_a_moment_is_held_inside_a_close_shot_body(cut_by_the_ed
     else:
         centre = (300 + right) / 2  # the head guessed at the top centre of the whole body
         assert x < centre < x + w
+
+
+def test_a_face_missed_between_two_sightings_is_filled_in():
+    """A whole body (no hold) whose face is missed for 1.2 s and found again in the same place."""
+    body, face = [300, 200, W - 200, H - 200], [1560, 220, 1700, 390]
+    samples = {f: _person_with_face(body, None if 20 <= f < 50 else face) for f in range(0, 100, 5)}
+    x, _, w, _ = plan(Analysis(info(100), (), samples)).window(35)
+    assert x <= face[0] and face[2] <= x + w
 
 
 @pytest.mark.parametrize("n", [600, 1500])  # 1500 frames: the solver works on a coarser grid
