@@ -32,7 +32,6 @@ import multiprocessing
 import multiprocessing.util
 import os
 import queue as queue_module
-import re
 import socket
 import sqlite3
 import threading
@@ -45,6 +44,7 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
 
+from . import atomic
 from .config import AnalyzeConfig, PlanConfig, RenderConfig
 from .errors import Interrupted, OutputError, ReframeError, UsageError
 from .pipeline import output_paths, parse_aspects
@@ -62,7 +62,6 @@ REPORT_NAME = "reframe-report.json"
 # size, the header (moov/ftyp) or the tail. Unchanged size and mtime reuse
 # the recorded hash, so a re-run of an unchanged catalog reads nothing.
 FINGERPRINT_EDGE = 4 << 20
-_PARTIAL = re.compile(r"^\..+\.\d+\.partial$")  # render's temporary name: .<name>.<pid>.partial
 
 
 def default_jobs() -> int:
@@ -184,13 +183,10 @@ class BatchReport:
     def save(self, path: str | os.PathLike) -> Path:
         """Write the JSON report (atomically: a reader never sees half of it)."""
         path = Path(path)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(json.dumps(self.to_dict(), indent=2) + "\n")
-            os.replace(tmp, path)
+            atomic.write_text(path, json.dumps(self.to_dict(), indent=2) + "\n")
         except OSError as e:
-            tmp.unlink(missing_ok=True)
             raise OutputError(f"cannot write the report {path}: {e.strerror or e}") from e
         return path
 
@@ -503,10 +499,11 @@ class _FolderLock:
 
 
 def _clean_partials(out_dir: Path) -> int:
-    """Remove half-written outputs of killed runs (render only renames complete files into place)."""
+    """Remove the partial files of killed runs (videos, crop paths, reports: every file is
+    renamed into place only when complete, :mod:`reframe.atomic`)."""
     removed = 0
     for p in out_dir.rglob("*.partial"):
-        if _PARTIAL.match(p.name) and p.is_file():
+        if atomic.is_partial(p) and p.is_file():
             try:
                 p.unlink()
                 removed += 1

@@ -355,15 +355,14 @@ class CropPath:
         return json.dumps(self.to_dict(), indent=indent)
 
     def save(self, path: str | os.PathLike) -> None:
-        """Write the JSON atomically (a temporary file renamed into place)."""
+        """Write the JSON atomically (a partial file renamed into place, :mod:`reframe.atomic`)."""
+        from . import atomic
+
         path = Path(path)
-        tmp = path.with_name(f".{path.name}.partial")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(self.to_json(indent=1) + "\n", encoding="utf-8")
-            os.replace(tmp, path)
+            atomic.write_text(path, self.to_json(indent=1) + "\n")
         except OSError as e:
-            tmp.unlink(missing_ok=True)
             raise OutputError(f"cannot write crop path {path}: {e.strerror or e}") from e
 
     @classmethod

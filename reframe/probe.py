@@ -31,6 +31,7 @@ class AudioStreamInfo:
     sample_rate: int
     language: str | None = None
     default: bool = False
+    start_time: float | None = None  # seconds, presentation time of the first sample (edit lists applied)
 
 
 @dataclass(frozen=True)
@@ -350,6 +351,7 @@ def _audio_streams(container) -> tuple[AudioStreamInfo, ...]:
                 sample_rate=int(cc.sample_rate or s.rate or 0),
                 language=None if lang in (None, "", "und") else lang,
                 default=bool(s.disposition & av.stream.Disposition.default),
+                start_time=float(s.start_time * s.time_base) if s.start_time is not None and s.time_base else None,
             )
         )
     if out and not any(a.default for a in out):

@@ -6,9 +6,9 @@ presentation time (variable frame rates stay exact). The work stays in
 YUV 4:2:0: the decoded planes are warped directly to the output planes, so
 there is no RGB round trip and colours are not shifted.
 
-Output safety: the video is written to a hidden ``.partial`` file beside the
-target and renamed into place only when complete; the input is never
-written, even when the target is a link to it.
+Output safety: the video is written to a hidden partial file beside the
+target and renamed into place only when complete (:mod:`reframe.atomic`);
+the input is never written, even when the target is a link to it.
 """
 
 from __future__ import annotations
@@ -27,11 +27,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from . import atomic
 from .compose import Compositor, Planes
 from .frames import plane_array
 from .config import ProgressCallback, RenderConfig
 from .croppath import CropPath
-from .errors import CropPathError, InputError, Interrupted, OutputError, ReframeError, UsageError
+from .errors import CropPathError, InputError, Interrupted, OutputError, UsageError
 from .probe import AudioStreamInfo, VideoInfo, probe
 
 # Audio codecs the MP4 muxer accepts as they are; anything else is re-encoded to AAC.
@@ -138,31 +139,28 @@ def render_many(
             dst.parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise OutputError(f"cannot create output folder {dst.parent}: {e.strerror or e}") from e
-        outputs.append(_Target(crop_path, dst, dst.with_name(f".{dst.name}.{os.getpid()}.partial"), size))
+        outputs.append((crop_path, dst, size))
     try:
-        written = []
-        for first in range(0, len(outputs), SHARED_DECODE):
-            written += _encode(outputs[first : first + SHARED_DECODE], info, pix_fmt, config, progress)
-        for target in outputs:
-            os.replace(target.tmp, target.dst)
+        with contextlib.ExitStack() as partials:  # each renamed into place when all are written
+            targets = [_Target(c, d, partials.enter_context(atomic.atomic_path(d)), z) for c, d, z in outputs]
+            written = []
+            for first in range(0, len(targets), SHARED_DECODE):
+                written += _encode(targets[first : first + SHARED_DECODE], info, pix_fmt, config, progress)
     except KeyboardInterrupt:
-        _remove_all(outputs)
         raise Interrupted("render interrupted; no output was written") from None
-    except ReframeError:
-        _remove_all(outputs)
-        raise
     except OSError as e:
-        _remove_all(outputs)
         raise OutputError(f"cannot write {e.filename or dsts[0]}: {e.strerror or e}") from e
-    except BaseException:
-        _remove_all(outputs)
-        raise
     elapsed = time.perf_counter() - started
     return [
-        RenderResult(t.dst, t.size[0], t.size[1], count, info.duration, codec, elapsed, kept)
-        for t, (count, codec, kept) in zip(outputs, written)
+        RenderResult(t.dst, t.size[0], t.size[1], count, duration, codec, elapsed, kept)
+        for t, (count, duration, codec, kept) in zip(targets, written)
     ]
 
+
+# Seconds of audio before the first video frame below which that audio is
+# dropped rather than the first picture held: an AAC encoder's priming
+# (about 21 ms) often shows as such a lead.
+HELD_AUDIO_MIN = 0.05
 
 # Outputs encoded from one decoding of the source. Each encoder holds about
 # 180 MB at 1080x1920; three at once took a 1080p conversion to 0.96 GB.
@@ -177,11 +175,6 @@ class _Target:
     dst: Path
     tmp: Path
     size: tuple[int, int]
-
-
-def _remove_all(targets: list[_Target]) -> None:
-    for target in targets:
-        _remove(target.tmp)
 
 
 # Each encoder's constant-quality option, fed from ``RenderConfig.crf`` (x264's scale, 0-51).
@@ -240,13 +233,6 @@ def _check_match(crop_path: CropPath, info: VideoInfo) -> None:
         )
 
 
-def _remove(path: Path) -> None:
-    try:
-        path.unlink(missing_ok=True)
-    except OSError:
-        pass
-
-
 # ---------------------------------------------------------------------------
 # Encoding
 
@@ -260,6 +246,7 @@ def _encode(
 
     n = info.frame_count
     step = max(1, n // 200)
+    pause_after = _test_pause_after()
     with FrameReader(info) as reader:
         outputs: list[_Output] = []
         try:
@@ -281,6 +268,8 @@ def _encode(
                             o.encode(pending[0], made.result())
                     pending = job
                     count += 1
+                    if count == pause_after:
+                        _test_pause()
                     if progress and count % step == 0:
                         progress("render", min(0.999, count / n))
                 if pending is not None:
@@ -295,7 +284,25 @@ def _encode(
             raise
     if progress:
         progress("render", 1.0)
-    return [(o.count, o.audio.codec, o.audio.kept) for o in outputs]
+    return [(o.count, o.duration, o.audio.codec, o.audio.kept) for o in outputs]
+
+
+def _test_pause_after() -> int | None:
+    """For tests only: ``REFRAME_TEST_PAUSE_AFTER_FRAMES=N`` with ``REFRAME_TEST_PAUSE_MARKER=FILE``
+    makes the first render (of any process) that reaches N frames create FILE
+    and wait there for a signal, so a test can interrupt it at a known point."""
+    value = os.environ.get("REFRAME_TEST_PAUSE_AFTER_FRAMES")
+    return int(value) if value and os.environ.get("REFRAME_TEST_PAUSE_MARKER") else None
+
+
+def _test_pause() -> None:
+    try:  # created exclusively: only the first render to get here pauses
+        os.close(os.open(os.environ["REFRAME_TEST_PAUSE_MARKER"], os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        return
+    deadline = time.monotonic() + 300  # a forgotten test goes on rather than hangs
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 class _Output:
@@ -308,8 +315,17 @@ class _Output:
         self.dst, self.pix_fmt = target.dst, pix_fmt
         self.out_w, self.out_h = target.size
         self.tb = info.time_base
-        origin = info.start_time  # the output starts at 0 s; audio is shifted by the same amount
-        self.origin_ticks = round(origin / self.tb)
+        kept = _kept_audio(info, config)
+        # Audio that starts before the picture is kept: the output starts with
+        # it, holding the first picture for whole frames until the source's
+        # first frame. Audio and picture move by the same amount.
+        self.frame_ticks = frame = max(1, round(1 / (info.fps * self.tb)))  # one nominal frame
+        audio_start = min((a.start_time for a in kept if a.start_time is not None), default=info.start_time)
+        lead = info.start_time - audio_start
+        self.lead = frame * round(lead / float(frame * self.tb)) if lead >= HELD_AUDIO_MIN else 0
+        self.origin_ticks = round(info.start_time / self.tb) - self.lead
+        origin = float(self.origin_ticks * self.tb)
+        self.duration = info.duration + float(self.lead * self.tb)
         fmt = "mov" if target.dst.suffix.lower() == ".mov" else "mp4"
         try:
             self.out = av.open(str(target.tmp), "w", format=fmt, options={"movflags": "+faststart"})
@@ -331,7 +347,7 @@ class _Output:
             _copy_colour_tags(reader, vs)
             self.vs = vs
             # end_time: output seconds; audio past the last frame is dropped
-            self.audio = _AudioTracks(info, self.out, config, origin, info.duration)
+            self.audio = _AudioTracks(info, self.out, config, kept, origin, self.duration)
         self.compositor = Compositor(target.crop_path, info, self.out_w, self.out_h, _Warper(info))
         self.last_pts: int | None = None
         self.durations: dict[int, int] = {}  # output pts -> source frame duration
@@ -345,13 +361,19 @@ class _Output:
 
     def encode(self, frame, vf) -> None:
         """Encode ``vf``, the output picture of source ``frame``, at the source frame's time."""
+        if self.count == 0 and self.lead:
+            for held in range(0, self.lead, self.frame_ticks):  # the first picture, held until it starts
+                self._encode_at(vf, held, self.frame_ticks)
         pts = frame.pts if frame.pts is not None else round(frame.time / self.tb)
         pts -= self.origin_ticks
         if self.last_pts is not None and pts <= self.last_pts:
             pts = self.last_pts + 1  # the encoder needs strictly increasing times
+        self._encode_at(vf, pts, frame.av_frame.duration)
+
+    def _encode_at(self, vf, pts: int, duration: int) -> None:
         vf.pts = self.last_pts = pts
         vf.time_base = self.tb
-        self.durations[pts] = frame.av_frame.duration
+        self.durations[pts] = duration
         with self._errors():
             for packet in self.vs.encode(vf):
                 _mux_video(self.out, packet, self.durations, self.audio, self.tb)
@@ -549,16 +571,22 @@ def _for_cv(a: np.ndarray) -> np.ndarray:
 # Audio
 
 
-class _AudioTracks:
+def _kept_audio(info: VideoInfo, config: RenderConfig) -> list[AudioStreamInfo]:
     """The source audio streams the output keeps: the default one, or all with ``audio_tracks="all"``."""
+    if config.audio == "none" or not info.audio:
+        return []
+    if config.audio_tracks == "all":
+        return list(info.audio)
+    return [info.default_audio]  # type: ignore[list-item]
 
-    def __init__(self, info: VideoInfo, out, config: RenderConfig, origin: float, end_time: float) -> None:
-        if config.audio == "none" or not info.audio:
-            chosen: list[AudioStreamInfo] = []
-        elif config.audio_tracks == "all":
-            chosen = list(info.audio)
-        else:
-            chosen = [info.default_audio]  # type: ignore[list-item]
+
+class _AudioTracks:
+    """The kept audio streams of one output, muxed alongside its video."""
+
+    def __init__(
+        self, info: VideoInfo, out, config: RenderConfig, chosen: list[AudioStreamInfo], origin: float,
+        end_time: float,
+    ) -> None:
         self.feeders: list[_AudioFeeder] = []
         try:
             for stream_info in chosen:

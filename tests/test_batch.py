@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -18,6 +19,7 @@ import lavfi
 import reframe
 from reframe.batch import LEDGER_NAME, REPORT_NAME, run_batch
 
+pytestmark = pytest.mark.slow  # end to end: whole batches of conversions
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-m", "reframe"]
 # Tiny, fast outputs: the batch machinery is under test, not the picture.
@@ -156,31 +158,38 @@ def test_an_output_the_batch_did_not_make_is_kept_unless_overwriting(catalog, tm
 
 
 def test_a_run_killed_with_sigkill_resumes_with_the_rest_and_leaves_no_partial_files(tmp_path):
-    src, out = tmp_path / "src", tmp_path / "out"
+    src, out, marker = tmp_path / "src", tmp_path / "out", tmp_path / "paused"
     src.mkdir()
     names = [f"clip{i}.mp4" for i in range(4)]
     for i, name in enumerate(names):
         lavfi.clip(src / name, size="320x180", duration=2.0 if i else 1.0)
+    # clip0 (30 frames) is converted whole; the render of clip1 (60 frames)
+    # stops after 45, its partial file open, and the batch is killed there.
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "REFRAME_TEST_PAUSE_AFTER_FRAMES": "45",
+           "REFRAME_TEST_PAUSE_MARKER": str(marker)}
     proc = subprocess.Popen(
         [*CLI, "batch", src, "-o", out, "--jobs", "1", *FAST_ARGS], cwd=ROOT, start_new_session=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 120
         done: list[str] = []
-        while not done and time.monotonic() < deadline and proc.poll() is None:
+        while done != ["clip0.mp4"] and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.05)
-            if (out / LEDGER_NAME).exists():
+            if marker.exists():
                 try:
                     done = [n for n, r in ledger_rows(out).items() if r["state"] == "done"]
                 except sqlite3.OperationalError:  # the schema is being created
                     pass
-        os.killpg(proc.pid, signal.SIGKILL)  # the batch and its workers, mid-file
+        running = proc.poll() is None
+        left = partials(out)
     finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # the batch and its workers, mid-file
         proc.wait()
-    assert done, "the batch never finished a file"
+    assert running and done == ["clip0.mp4"], "the batch did not stop in the second file"
+    assert len(left) == 1 and left[0].name.startswith(".clip1.mp4.")  # the paused render's
     before = ledger_rows(out)
-    assert sum(r["state"] == "done" for r in before.values()) < len(names), "killed too late to test resuming"
     # Whatever sits under a final name is complete.
     for p in out.rglob("*.mp4"):
         if not p.name.startswith("."):

@@ -43,6 +43,7 @@ def converted(clip_with_cut, tmp_path_factory):
     return clip_with_cut, dst, path_json, res
 
 
+@pytest.mark.slow
 def test_convert_writes_a_vertical_h264_with_audio_of_the_same_duration(converted):
     truth, dst, _, res = converted
     info = reframe.probe(dst)
@@ -58,6 +59,7 @@ def test_convert_writes_a_vertical_h264_with_audio_of_the_same_duration(converte
     assert 0 <= head.find(b"moov") < head.find(b"mdat") or head.find(b"mdat") == -1
 
 
+@pytest.mark.slow
 def test_convert_keeps_the_subject_in_the_window_and_respects_the_cut(converted):
     truth, _, path_json, _ = converted
     path = CropPath.load(path_json)
@@ -70,6 +72,7 @@ def test_convert_keeps_the_subject_in_the_window_and_respects_the_cut(converted)
     assert np.ptp(centres[cut - 3 : cut]) == 0 and np.ptp(centres[cut : cut + 3]) == 0
 
 
+@pytest.mark.slow
 def test_analyze_then_render_an_edited_path_without_reanalysis(converted, tmp_path):
     truth, _, _, _ = converted
     pj = tmp_path / "p.json"
@@ -89,6 +92,7 @@ def test_analyze_then_render_an_edited_path_without_reanalysis(converted, tmp_pa
     assert info.frame_count == truth.n_frames
 
 
+@pytest.mark.slow
 def test_several_aspects_from_one_run_each_have_their_file_and_size(converted, tmp_path):
     truth, _, _, _ = converted
     res = run("convert", truth.path, "-o", tmp_path / "o.mp4", "--aspect", "9:16,4:5,1:1",

@@ -285,6 +285,7 @@ def frame_rgb(path: Path, index: int) -> np.ndarray:
     raise AssertionError(f"{path} has no frame {index}")
 
 
+@pytest.mark.slow
 def test_two_people_clip_is_split_and_each_panel_shows_one_face(pair, tmp_path):
     from reframe.detect import FaceDetector
     from reframe.pipeline import plan_file

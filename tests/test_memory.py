@@ -88,6 +88,7 @@ def _peaks(path, work) -> tuple[int, int, int, int]:
     return watch.most, analysis_peak, render_watch.most, render_peak
 
 
+@pytest.mark.slow
 def test_long_clip_holds_no_more_frames_than_a_short_one(tmp_path):
     short = lavfi.clip(tmp_path / "short.mp4", rate="10", duration=1.5)
     long = lavfi.clip(tmp_path / "long.mp4", rate="10", duration=15.0)

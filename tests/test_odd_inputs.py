@@ -29,8 +29,10 @@ from reframe.frames import FrameReader
 from reframe.probe import probe
 from reframe.render import render
 
+pytestmark = pytest.mark.slow  # end to end: encodes and command-line runs
 ROOT = Path(__file__).resolve().parents[1]
 FAST = dict(preset="ultrafast", size="native")
+FAST_ARGS = ("--preset", "ultrafast", "--size", "native")
 
 
 def centred(path: Path, aspect: str = "9:16") -> CropPath:
@@ -151,18 +153,35 @@ def click_time(path: Path) -> float:
     return start + int(np.argmax(np.abs(samples))) / rate - v0
 
 
-def test_video_starting_after_audio_keeps_the_sync(tmp_path, base):
-    click = tmp_path / "click.m4a"
-    lavfi.ffmpeg("-f", "lavfi", "-i", "aevalsrc='0.9*between(t,1.0,1.004)':s=48000:d=2", "-c:a", "aac", click)
-    src = tmp_path / "late.mp4"  # the picture starts 0.5 s after the sound
-    lavfi.ffmpeg("-itsoffset", "0.5", "-i", base, "-i", click, "-map", "0:v", "-map", "1:a", "-c", "copy", src)
+def test_audio_before_the_first_video_frame_is_kept_and_stays_in_sync(tmp_path):
+    picture = tmp_path / "picture.mp4"  # 2 s of black with one white frame at 1 s
+    lavfi.ffmpeg("-f", "lavfi", "-i", "color=black:size=320x180:rate=30:duration=2",
+                 "-vf", "drawbox=color=white:t=fill:enable='eq(n,30)'", "-c:v", "libx264", "-preset", "ultrafast",
+                 "-pix_fmt", "yuv420p", picture)
+    sound = tmp_path / "sound.m4a"  # 3 s: a tone in the first second, a click at 2 s (with the white frame)
+    lavfi.ffmpeg("-f", "lavfi", "-i", "aevalsrc='0.5*sin(2*PI*440*t)*lt(t,0.9)+0.9*between(t,2.0,2.004)':s=48000:d=3",
+                 "-c:a", "aac", sound)
+    src = tmp_path / "late.mp4"  # the picture starts 1 s after the sound
+    lavfi.ffmpeg("-itsoffset", "1", "-i", picture, "-i", sound, "-map", "0:v", "-map", "1:a", "-c", "copy", src)
     info = probe(src)
-    assert info.start_time == pytest.approx(0.5, abs=0.01)
-    assert click_time(src) == pytest.approx(0.5, abs=0.01)
+    assert info.start_time == pytest.approx(1.0, abs=0.01) and info.audio[0].start_time == pytest.approx(0.0)
+
     result = render(centred(src), src, tmp_path / "out.mp4", RenderConfig(**FAST))
     out = probe(result.path)
-    assert out.start_time == 0 and out.frame_count == 30
-    assert click_time(result.path) == pytest.approx(0.5, abs=0.01)  # still half a second into the picture
+    assert out.start_time == 0 and out.duration == pytest.approx(3.0, abs=1e-3)
+    assert result.duration == pytest.approx(3.0, abs=1e-3) and out.frame_count == result.frame_count == 90
+    with av.open(str(result.path)) as c:
+        frames = list(c.decode(audio=0))
+        rate = c.streams.audio[0].rate
+    with av.open(str(result.path)) as c:
+        luma = [(float(f.time), float(f.to_ndarray(format="gray").mean())) for f in c.decode(video=0)]
+    assert float(frames[0].time) < 0.03  # the audio starts with the output
+    samples = np.concatenate([f.to_ndarray().reshape(-1) for f in frames])
+    first = samples[int((0.1 - float(frames[0].time)) * rate) : int((0.8 - float(frames[0].time)) * rate)]
+    assert np.sqrt(np.mean(first**2)) > 0.25  # the tone of the first second is there
+    assert click_time(result.path) == pytest.approx(2.0, abs=0.01)
+    assert max(luma, key=lambda tl: tl[1])[0] == pytest.approx(2.0, abs=0.5 / 30)  # the white frame with the click
+    assert luma[0][1] < 30  # until the picture starts, its first frame is shown
 
 
 def test_non_zero_start_time_is_moved_to_zero_with_the_audio(tmp_path, base):
@@ -521,20 +540,21 @@ def test_unwritable_output_folder_is_an_output_error(tmp_path, base):
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["sigterm", "ctrl-c"])
 def test_signal_during_convert_removes_the_partial_file_and_exits_130(tmp_path, sig):
-    src = lavfi.clip(tmp_path / "long.mp4", duration=4)
-    out = tmp_path / "out"
+    src = lavfi.clip(tmp_path / "clip.mp4", duration=2)
+    out, marker = tmp_path / "out", tmp_path / "paused"
+    # The render stops after 10 frames, its partial file open, until signalled.
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "REFRAME_TEST_PAUSE_AFTER_FRAMES": "10",
+           "REFRAME_TEST_PAUSE_MARKER": str(marker)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "reframe", "convert", str(src), "-o", str(out / "v.mp4"), "--preset", "veryfast",
-         "-s", "1080x1920", "--crf", "10"],
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-m", "reframe", "convert", str(src), "-o", str(out / "v.mp4"), *FAST_ARGS],
+        cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True,
     )
     try:
-        # Wait until the render is writing its hidden partial file, then stop it.
-        for _ in range(6000):
-            if out.is_dir() and list(out.glob(".*.partial")) or proc.poll() is not None:
-                break
-            time.sleep(0.01)
-        assert proc.poll() is None, "the render finished before it could be interrupted"
+        deadline = time.monotonic() + 120
+        while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert marker.exists() and proc.poll() is None, "the render never reached its pause"
+        assert [p.name for p in out.iterdir()] == [f".v.mp4.{proc.pid}.partial"]
         proc.send_signal(sig)
         _, err = proc.communicate(timeout=60)
     finally:

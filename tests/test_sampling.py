@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pytest
 
 from reframe.analyze import Analyzer, Sampler
 from reframe.config import AnalyzeConfig
@@ -107,6 +108,7 @@ class _OneFace:
         return Detections(np.array([[100, 100, 160, 170]], np.float32), [0.9], [Kind.FACE])
 
 
+@pytest.mark.slow
 def test_a_voice_keeps_the_full_rate_only_while_a_face_is_on_screen(tmp_path):
     from test_speaker import dialogue
 

@@ -175,6 +175,7 @@ def conversation(tmp_path_factory):
     return dialogue(tmp_path_factory.mktemp("dialogue") / "talk.mp4", turns, 7.0), turns
 
 
+@pytest.mark.slow
 def test_the_planner_follows_whoever_speaks(conversation):
     clip, turns = conversation
     analysis = analyze(clip)
@@ -192,6 +193,7 @@ def test_the_planner_follows_whoever_speaks(conversation):
     assert "speaker followed" in path.shots[0].note
 
 
+@pytest.mark.slow
 def test_without_audio_the_planner_keeps_its_usual_subject(tmp_path, conversation):
     _, turns = conversation
     clip = dialogue(tmp_path / "mute.mp4", turns, 7.0, audio=False)
