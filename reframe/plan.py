@@ -26,6 +26,7 @@ from .detections import Detections, Kind, pair
 from .pathsolver import Avoid, PathWeights, solve_path
 from .shots import shot_ranges
 from .speaker import SpeakerTrack, speaker_track
+from .transitions import shot_note, still_frames
 
 # A group of subjects is framed together only if it fits in this share of
 # the window: the rest is margin, so a head never touches the edge.
@@ -504,6 +505,7 @@ class Planner:
         self.config = config
         m = MOTIONS[config.motion]
         self.weights = weights or PathWeights(velocity=m.velocity, acceleration=m.acceleration, jerk=m.jerk)
+        self._still: np.ndarray | None = None  # frames of the shot being planned that lie in a transition
 
     def run(self, analysis: Analysis) -> CropPath:
         info = analysis.info
@@ -531,6 +533,9 @@ class Planner:
             elif subject == "object":
                 readings = _by_persistence(readings, subject, w)
             layout = _choose_layout(readings, subject, w, max_zoom, self.config.layout)
+            # The window (and any panel) holds still through a dissolve, fade or wipe.
+            self._still = still_frames(analysis.transitions, start, end)
+            why = "; ".join(n for n in (why, shot_note(analysis.transitions, start, end)) if n)
             zw, zh = w * layout.zoom, h * layout.zoom
             xs, note = self._axis(0, readings, start, end, zw, cx, cw, fps)
             note = "; ".join(n for n in (note, why) if n)
@@ -603,7 +608,7 @@ class Planner:
         path = solve_path(
             target, lo, hi,
             size=size, extent=extent, max_step=speed, dead_zone=self.config.dead_zone * size,
-            avoid=avoid, must_weight=must, weights=self.weights,
+            avoid=avoid, must_weight=must, weights=self.weights, still=self._still,
         ) + origin
         kinds = sorted({k for _, _, k in groups})
         note = f"{' and '.join(kinds)} followed on {len(groups)} samples"
