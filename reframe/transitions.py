@@ -91,22 +91,24 @@ class TransitionDetector:
         # Frames kept: the longest transition, its two ends and their steady stretches.
         self._frames: deque = deque(maxlen=self.max_len + 2 * self.settle + 3)
         self._details: deque = deque(maxlen=self._frames.maxlen)
-        self._after_cut = 0  # earliest frame the search may reach back to
+        self._cuts: deque = deque(maxlen=8)  # the latest hard cuts
         self._last_end = -1
+        self._reach = 0  # earliest frame the search may reach back to
         self._arrived = False  # whether the picture had come to rest at the last candidate end
         self.found: list[Transition] = []
 
     def push(self, index: int, rgb_small: np.ndarray, cuts=()) -> list[Transition]:
         """Add frame ``index``; ``cuts`` are hard cuts just found (at this frame or a few
         earlier). Returns newly found transitions."""
-        for cut in cuts:
-            # A transition may start at a cut (a fade in from black cut to), never before.
-            self._after_cut = max(self._after_cut, cut - 1 - self.settle)
+        self._cuts.extend(cuts)
         detail, features = _features(rgb_small)
         self._frames.append(features)
         self._details.append(detail)
         b = index - self.settle  # the candidate end, with ``settle`` frames after it
-        if b - self.min_len - 2 < max(self._after_cut, self._last_end):
+        # A transition may start at a hard cut (a fade in from black cut to) or
+        # end at one (a cut detector firing as a fade out ends), never span one.
+        self._reach = max((c - 1 - self.settle for c in self._cuts if c < b - 1), default=0)
+        if b - self.min_len - 2 < max(self._reach, self._last_end):
             return []
         frames = self._frames
         k = len(frames) - 1 - self.settle  # position of b in the buffer
@@ -131,7 +133,7 @@ class TransitionDetector:
     def _search(self, k: int, b: int, after: float) -> Transition | None:
         """The transition ending just before frame ``b`` (buffer position ``k``), if there is one."""
         frames = self._frames
-        lo = max(self._after_cut, self._last_end, b - self.max_len - self.settle - 1)
+        lo = max(self._reach, self._last_end, b - self.max_len - self.settle - 1)
         first_pos = k - (b - lo)  # buffer position of the earliest usable frame
         if first_pos < 0:
             first_pos = 0

@@ -128,3 +128,28 @@ def test_planner_holds_the_window_still_through_a_dissolve() -> None:
     assert [s.start for s in path.shots] == [0, 50]
     assert "ends in a dissolve" in path.shots[0].note
     assert "starts after a dissolve" in path.shots[1].note
+
+
+@pytest.mark.parametrize("make", [tm.dissolve, tm.fade_through_black, tm.wipe], ids=["dissolve", "fade", "wipe"])
+def test_encoded_transition_is_a_still_shot_boundary(make, tmp_path) -> None:
+    from reframe.analyze import analyze
+
+    seq = make(width=640, height=360)
+    analysis = analyze(seq.encode(tmp_path / "clip.mp4", fps=FPS))
+    assert len(analysis.transitions) == len(seq.transitions), analysis.transitions
+    path = plan(analysis)
+    for t, (first, last) in zip(analysis.transitions, seq.transitions):
+        slack = max(2, round(0.1 * (last - first + 1)))
+        assert abs(t.first - first) <= slack and abs(t.last - last) <= slack
+        # One boundary in it (its middle, or a hard cut), and no pan on either side of it.
+        inside = [c for c in analysis.cuts if t.first <= c <= t.last + 1]
+        assert len(inside) == 1
+        boundary = inside[0]
+        x = np.array([path.window(f)[:2] for f in range(t.first, t.last + 1)])
+        assert np.ptp(x[: boundary - t.first], axis=0).max() == 0
+        assert np.ptp(x[boundary - t.first :], axis=0).max() == 0
+    # The people before and after are framed: the window does jump at the boundary.
+    heads_first, heads_last = seq.heads[0][0], seq.heads[-1][0]
+    for f, head in ((0, heads_first), (len(seq.frames) - 1, heads_last)):
+        x, _, w, _ = path.window(f)
+        assert x <= head[0] and head[0] + head[2] <= x + w
