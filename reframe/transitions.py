@@ -3,18 +3,20 @@
 A hard cut changes the picture between two frames; a gradual transition
 changes it over several, each frame in between a mix of the shot before
 (``A``) and the shot after (``B``). The detector works on the thumbnails the
-analysis already makes of every frame, shrunk further to a few hundred
-pixels, and models every in-between frame, cell by cell of a coarse grid,
-as ``A + alpha * (B - A)``: a least-squares fit of ``alpha`` per cell and
-frame. A transition is accepted only when
+analysis already makes of every frame, shrunk further (32x18, and 64x36 for
+the fine structure), looks only where the picture comes to rest after a
+stretch of change, and models every frame back to the last steady one,
+cell by cell of a coarse grid, as ``A + alpha * (B - A)``: a least-squares
+fit of ``alpha`` per cell and frame. A transition is accepted only when
 
-* ``A`` and ``B`` hold steady for a moment on either side (two shots, not a
-  picture in constant change), differ over most of the picture, differ in
-  structure (a light change keeps the structure; a fade keeps it too but
-  ends in black), and are not one picture shifted (a pan);
-* the mix explains the frames in between (small residual), and every cell's
-  ``alpha`` rises steadily from 0 to 1 over several frames, never in one step
-  (a hard cut is the cut detector's).
+* ``A`` and ``B`` hold steady for a moment on either side, differ over most
+  of the picture, differ in fine structure cell by cell (a light change, or
+  a car leaving a still scene, keeps most of it), and are not one picture
+  shifted or zoomed (a pan, a zoom);
+* the mix explains the frames in between, the coarse picture and its fine
+  structure alike (small residual), and every cell's ``alpha`` rises
+  steadily from 0 to 1 over several frames, never in one step (a hard cut
+  is the cut detector's).
 
 A dissolve is the case where all cells rise together, a fade one where
 ``A`` or ``B`` is black, a wipe one where the cells rise one after another.
@@ -69,6 +71,9 @@ class TransitionDetector:
     # Residual of the mix, as a share of the end-to-end difference, over the whole transition and on any one frame.
     RESIDUAL = 0.12
     RESIDUAL_FRAME = 0.3
+    # The same for the fine structure (the picture less its blur), mixed all at once or wiped.
+    FINE_MIX = 0.25
+    FINE_WIPE = 0.4
     # Largest rise of alpha between two frames (a cell, and the picture as a whole).
     STEP_CELL = 0.7
     STEP = 0.45
@@ -115,7 +120,7 @@ class TransitionDetector:
         fb = frames[k]
         after = max(_dist(fb, frames[k + j]) for j in range(1, self.settle + 1))
         # Look only where the picture comes to rest: steady after b, changing before it.
-        behind = _dist(fb, frames[k - self.settle])
+        behind = _dist(fb, frames[max(0, k - self.settle)])
         arrived = after <= self.STEADY and behind > 2 * after + 1.0
         was_arrived, self._arrived = self._arrived, arrived
         if not arrived or was_arrived:
@@ -164,7 +169,8 @@ class TransitionDetector:
         kind = _ends(fa, fb, self._details[base + a_pos], self._details[base + len(seq) - 1], self)
         if kind is None:
             return None
-        fit = _fit(fa, fb, seq[a_pos + 1 : -1], self)
+        details = [self._details[base + i] for i in range(a_pos, len(seq))]
+        fit = _fit(fa, fb, seq[a_pos + 1 : -1], details, self)
         if fit is None:
             return None
         s, e, wipe = fit
@@ -212,13 +218,7 @@ def _ends(
         return "fade" if not (black_a and black_b) and max(ya.std(), yb.std()) > 8.0 else None
     if min(ya.std(), yb.std()) < 2.0:
         return None  # a flat picture: nothing to tell shots apart
-    # One picture shifted (a pan, a tilt): aligning B on A explains most of the change.
-    shift, _ = cv2.phaseCorrelate(ya.astype(np.float64), yb.astype(np.float64))
-    m = np.float32([[1, 0, shift[0]], [0, 1, shift[1]]])
-    h, w = ya.shape
-    aligned = cv2.warpAffine(ya, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    inner = (slice(2, h - 2), slice(3, w - 3))
-    if np.abs(aligned[inner] - yb[inner]).mean() < 0.5 * np.abs(ya[inner] - yb[inner]).mean():
+    if _moved(detail_a.astype(np.float32) @ _LUMA, detail_b.astype(np.float32) @ _LUMA):
         return None
     # The same fine structure (edges, texture) cell by cell over a good part
     # of the picture: one scene lit differently, or changed only where
@@ -230,6 +230,31 @@ def _ends(
     if textured.sum() < 2 or (same & textured).sum() >= p.KEPT_CELLS * textured.sum():
         return None
     return "cut"
+
+
+# Zoom factors tried when aligning one end on the other (about 10 % apart, up to 1.6x either way).
+_ZOOMS = 1.1 ** np.arange(-5, 6)
+
+
+def _moved(ya: np.ndarray, yb: np.ndarray) -> bool:
+    """Whether ``yb`` is mostly ``ya`` moved: shifted (a pan, a tilt), zoomed, or both.
+
+    Each zoom factor is tried with the shift phase correlation finds after
+    it; moved means the best alignment removes at least half the difference.
+    """
+    h, w = ya.shape
+    inner = (slice(h // 8, h - h // 8), slice(w // 8, w - w // 8))
+    plain = np.abs(ya - yb)[inner].mean()
+    b64 = yb.astype(np.float64)
+    for zoom in _ZOOMS:
+        m = cv2.getRotationMatrix2D((w / 2, h / 2), 0, float(zoom))
+        scaled = cv2.warpAffine(ya, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        (dx, dy), _ = cv2.phaseCorrelate(scaled.astype(np.float64), b64)
+        m[:, 2] += (dx, dy)
+        aligned = cv2.warpAffine(ya, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        if np.abs(aligned - yb)[inner].mean() < 0.5 * plain:
+            return True
+    return False
 
 
 def _fine(rgb: np.ndarray) -> np.ndarray:
@@ -248,8 +273,11 @@ def _normalised(x: np.ndarray) -> np.ndarray:
     return x / np.maximum(x.std(axis=-1, keepdims=True), 2.0)
 
 
-def _fit(fa: np.ndarray, fb: np.ndarray, mid: np.ndarray, p: TransitionDetector):
-    """``(first, last, wipe)`` of the mix over ``mid`` (positions in ``mid``), or None when it is no mix."""
+def _fit(fa: np.ndarray, fb: np.ndarray, mid: np.ndarray, details: list[np.ndarray], p: TransitionDetector):
+    """``(first, last, wipe)`` of the mix over ``mid`` (positions in ``mid``), or None when it is no mix.
+
+    ``details`` are the frames from A to B at the detail size.
+    """
     ca, cb, cm = _cells(fa), _cells(fb), _cells(mid)
     d = cb - ca  # (cells, pixels)
     dd = (d * d).sum(axis=1)
@@ -259,6 +287,11 @@ def _fit(fa: np.ndarray, fb: np.ndarray, mid: np.ndarray, p: TransitionDetector)
     rel = cm - ca  # (frames, cells, pixels)
     alpha = (rel * d).sum(axis=2) / np.maximum(dd, 1e-6)  # (frames, cells)
     resid = ((rel - alpha[..., None] * d) ** 2).sum(axis=2)
+    # The fine structure must mix too: motion (a zoom, a pan) shifts it instead.
+    fine = _cells(np.stack([_fine(d) for d in details]))[:, changed]  # (A, mid..., B)
+    fd = fine[-1] - fine[0]
+    fine_resid = ((fine[1:-1] - fine[0] - np.clip(alpha[:, changed], 0, 1)[..., None] * fd) ** 2).sum(axis=2)
+    fine_dd = (fd * fd).sum(axis=1)
     alpha, resid, dd_c = alpha[:, changed], resid[:, changed], dd[changed]
     # A wipe's edge may carry an effect of its own (a glow, a blur) that neither
     # end shows: the worst quarter of the cells on each frame is left out.
@@ -266,6 +299,8 @@ def _fit(fa: np.ndarray, fb: np.ndarray, mid: np.ndarray, p: TransitionDetector)
     per_frame = (resid * keep).sum(axis=1) / (keep * dd_c).sum(axis=1)
     if per_frame.mean() > p.RESIDUAL or per_frame.max() > p.RESIDUAL_FRAME:
         return None
+    fine_keep = fine_resid / fine_dd <= np.quantile(fine_resid / fine_dd, 0.75, axis=1, keepdims=True)
+    fine_frame = (fine_resid * fine_keep).sum(axis=1) / (fine_keep * fine_dd).sum(axis=1)
     if alpha.min() < -0.25 or alpha.max() > 1.25:
         return None
     # Steady rise: alpha, ends included, goes from 0 to 1 without falling back or jumping.
@@ -283,6 +318,10 @@ def _fit(fa: np.ndarray, fb: np.ndarray, mid: np.ndarray, p: TransitionDetector)
     # A wipe: the cells change one after another, each crossing half-way at its own time.
     half = (path[1:-1] >= 0.5).argmax(axis=0)
     wipe = np.ptp(half) >= max(3, 0.5 * (last - first + 1))
+    # A dissolve or fade mixes the fine structure as exactly as the coarse
+    # picture; a wipe's edge may blur or glow, within reason.
+    if fine_frame.mean() > (p.FINE_WIPE if wipe else p.FINE_MIX):
+        return None
     return first, last, bool(wipe)
 
 

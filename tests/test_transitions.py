@@ -56,14 +56,22 @@ def test_wipe_is_found() -> None:
     [
         tm.pan,
         lambda: tm.pan(distance=0.1, length=12),
+        tm.zoom,
         tm.walk_across,
         tm.light_change,
         lambda: tm.light_change(dim=0.8),
     ],
-    ids=["pan", "short-pan", "walk", "light", "slight-light"],
+    ids=["pan", "short-pan", "zoom", "walk", "light", "slight-light"],
 )
 def test_motion_and_light_are_not_transitions(make) -> None:
     assert detect(make()) == []
+
+
+def test_encoded_pan_is_not_a_transition(tmp_path) -> None:
+    from reframe.analyze import analyze
+
+    analysis = analyze(tm.pan(width=640, height=360).encode(tmp_path / "pan.mp4", fps=FPS))
+    assert analysis.transitions == () and analysis.cuts == ()
 
 
 def test_still_and_hard_cut_are_not_transitions() -> None:

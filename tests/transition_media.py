@@ -8,7 +8,7 @@ inclusive: the frames that mix both ends. Frames get fresh sensor grain, as
 a camera's would.
 
 Transitions: :func:`dissolve`, :func:`fade_through_black`, :func:`wipe`.
-Not transitions: :func:`pan` (the camera pans, then rests),
+Not transitions: :func:`pan` (the camera pans, then rests), :func:`zoom`,
 :func:`walk_across` (a person crosses a still background),
 :func:`light_change` (the light dims by half).
 """
@@ -134,6 +134,22 @@ def walk_across(width=320, height=180, before=25, length=40, after=25, seed=0) -
         still = _shot(width, height, (0.25 + 0.5 * e) * width, 0.3 * height, "rocket")
         frames.append(grain(still.image))
         heads.append(still.head_boxes)
+    return Sequence(frames, (), heads)
+
+
+def zoom(width=320, height=180, before=30, length=25, after=30, scale=1.4, seed=0) -> Sequence:
+    """The camera rests, zooms in by ``scale`` over ``length`` frames (eased), and rests again."""
+    a, _ = _ends(width, height)
+    grain = _Grainy(seed)
+    t = np.concatenate([np.zeros(before), _ramp(length), np.ones(after)])
+    frames, heads = [], []
+    for e in (1 - np.cos(np.pi * t)) / 2:
+        s = 1 + (scale - 1) * e
+        m = cv2.getRotationMatrix2D((width / 2, height / 2), 0, s)
+        frames.append(grain(cv2.warpAffine(a.image, m, (width, height), flags=cv2.INTER_LINEAR)))
+        box = a.head_boxes[0]
+        x0, y0 = (box[0] - width / 2) * s + width / 2, (box[1] - height / 2) * s + height / 2
+        heads.append(np.array([[x0, y0, box[2] * s, box[3] * s]]))
     return Sequence(frames, (), heads)
 
 
