@@ -25,9 +25,9 @@ from .detections import Detections, Kind, between
 from .frames import read_ahead
 from .probe import VideoInfo, probe
 from .shots import CutDetector
-from .transitions import Transition, TransitionDetector
 from .subtitles import SubtitleBand
 from .speaker import MOUTH_GAP_SECONDS, SpeechTrack, speech_activity, with_mouth_activity
+from .transitions import Transition, TransitionDetector
 
 _THUMB_LONG_SIDE = 160
 # Pixels a second up to which the analysis decodes in one thread: about
