@@ -505,7 +505,7 @@ class Planner:
         self.config = config
         m = MOTIONS[config.motion]
         self.weights = weights or PathWeights(velocity=m.velocity, acceleration=m.acceleration, jerk=m.jerk)
-        self._still: np.ndarray | None = None  # frames of the shot being planned that lie in a transition
+        self._transitions: tuple = ()  # of the analysis being planned: the window holds still through them
 
     def run(self, analysis: Analysis) -> CropPath:
         info = analysis.info
@@ -518,6 +518,7 @@ class Planner:
         shots = []
         panels = {}
         frames = analysis.sample_frames
+        self._transitions = analysis.transitions
         # Zooming out widens the window up to the whole picture width, no further.
         max_zoom = max(1.0, min(self.config.zoom_max, cw / w))
         for start, end in shot_ranges(list(analysis.cuts), n):
@@ -533,8 +534,6 @@ class Planner:
             elif subject == "object":
                 readings = _by_persistence(readings, subject, w)
             layout = _choose_layout(readings, subject, w, max_zoom, self.config.layout)
-            # The window (and any panel) holds still through a dissolve, fade or wipe.
-            self._still = still_frames(analysis.transitions, start, end)
             why = "; ".join(n for n in (why, shot_note(analysis.transitions, start, end)) if n)
             zw, zh = w * layout.zoom, h * layout.zoom
             xs, note = self._axis(0, readings, start, end, zw, cx, cw, fps)
@@ -608,7 +607,7 @@ class Planner:
         path = solve_path(
             target, lo, hi,
             size=size, extent=extent, max_step=speed, dead_zone=self.config.dead_zone * size,
-            avoid=avoid, must_weight=must, weights=self.weights, still=self._still,
+            avoid=avoid, must_weight=must, weights=self.weights, still=still_frames(self._transitions, start, end),
         ) + origin
         kinds = sorted({k for _, _, k in groups})
         note = f"{' and '.join(kinds)} followed on {len(groups)} samples"
