@@ -27,6 +27,7 @@ from .probe import VideoInfo, probe
 from .shots import CutDetector
 from .subtitles import SubtitleBand
 from .speaker import MOUTH_GAP_SECONDS, SpeechTrack, speech_activity, with_mouth_activity
+from .transitions import Transition, TransitionDetector
 
 _THUMB_LONG_SIDE = 160
 # Pixels a second up to which the analysis decodes in one thread: about
@@ -41,7 +42,10 @@ class Analysis:
 
     ``samples`` maps a frame index to the boxes found on that frame (source
     display pixels). ``cuts`` lists the first frame of every shot but the
-    first.
+    first: the hard cuts, and the middle of every gradual transition
+    (dissolve, fade, wipe) without a hard cut in it. ``transitions`` lists
+    those transitions, first and last frame, so the planner can hold the
+    camera still through them.
     """
 
     info: VideoInfo
@@ -52,6 +56,8 @@ class Analysis:
     speech: dict[int, float] | None = None
     # Burned-in subtitle bands (see reframe.subtitles); empty when the picture carries none.
     subtitles: tuple[SubtitleBand, ...] = ()
+    # Gradual transitions (see reframe.transitions); empty when the clip has none.
+    transitions: tuple[Transition, ...] = ()
 
     @property
     def content_box(self) -> tuple[float, float, float, float]:
@@ -107,6 +113,7 @@ class Analyzer:
         audio = info.default_audio
         speech = speech_activity(info.path, audio.index) if audio is not None else None
         cuts = CutDetector(info.fps, threshold=cfg.cut_threshold)
+        transitions = TransitionDetector(info.fps)
         bars = BarFinder()
         previous: np.ndarray | None = None
         known = Detections.empty()  # faces and people of the last sample, analysis pixels
@@ -124,7 +131,7 @@ class Analyzer:
             # the face model and saliency here. Mouths are compared with the
             # frame decoded MOUTH_GAP_SECONDS before each sample.
             gap = max(1, round(MOUTH_GAP_SECONDS * float(info.fps)))
-            sampled = read_ahead(_sampled(reader, Sampler(cfg, speech), cuts, bars, (tw, th), gap), 2)
+            sampled = read_ahead(_sampled(reader, Sampler(cfg, speech), cuts, transitions, bars, (tw, th), gap), 2)
             for frame, scan, new_shot, before, for_voice, rgb, objects in read_ahead(
                 self._with_objects(sampled, (aw, ah)), 1
             ):
@@ -143,13 +150,15 @@ class Analyzer:
                 previous = rgb
                 if progress:
                     progress("analyze", min(1.0, (frame.index + 1) / n))
-        found = tuple(cuts.finish())
+        hard = cuts.finish()
+        gradual = tuple(transitions.finish())
+        found = with_transitions(hard, gradual)
         if self.objects is not None:
             samples = _with_objects_between(samples, objects_seen, found)
         if progress:
             progress("analyze", 1.0)
         content = bars.content(info.width, info.height)
-        return Analysis(info, found, samples, content, _speech(info, samples, speech))
+        return Analysis(info, found, samples, content, _speech(info, samples, speech), transitions=gradual)
 
     def _with_objects(self, sampled, size: tuple[int, int]):
         """Each sample with its picture at the analysis ``size`` and the objects
@@ -177,6 +186,19 @@ class Analyzer:
         # does without.
         salient = self.saliency.detect(rgb, previous) if not len(faces) else Detections.empty()
         return Detections.concat([faces, Detections.empty() if objects is None else objects, salient])
+
+
+def with_transitions(cuts, transitions) -> tuple[int, ...]:
+    """The hard ``cuts`` and the middle of each transition without one in it, sorted.
+
+    >>> with_transitions([10], [Transition(4, 12, "fade"), Transition(30, 40, "dissolve")])
+    (10, 35)
+    """
+    out = set(cuts)
+    for t in transitions:
+        if not any(t.first <= c <= t.last + 1 for c in cuts):
+            out.add(t.middle)
+    return tuple(sorted(out))
 
 
 def _with_objects_between(
@@ -231,12 +253,19 @@ def _speech(info: VideoInfo, samples: dict[int, Detections], track: SpeechTrack 
 
 
 def _sampled(
-    reader, sampler: Sampler, cuts: CutDetector, bars: BarFinder, thumb_size: tuple[int, int], gap: int
+    reader,
+    sampler: Sampler,
+    cuts: CutDetector,
+    transitions: TransitionDetector,
+    bars: BarFinder,
+    thumb_size: tuple[int, int],
+    gap: int,
 ):
     """``(frame, scan, new_shot, before, for_voice)`` for each frame the detectors should see.
 
-    Every frame is made a thumbnail for the cut detector, the bar finder and
-    the sampler; ``new_shot`` is true on the first sample after a cut;
+    Every frame is made a thumbnail for the cut and transition detectors,
+    the bar finder and the sampler; ``new_shot`` is true on the first sample
+    after a cut or after a gradual transition is found;
     ``before`` is the frame decoded ``gap`` frames earlier in the same shot
     (None at a shot's start), for the mouths; ``for_voice`` says the frame is
     a sample only because someone speaks (see :attr:`Sampler.for_voice`).
@@ -246,7 +275,8 @@ def _sampled(
     for frame in reader:
         thumb = frame.to_rgb(*thumb_size)
         bars.add(thumb)
-        if cuts.push(frame.index, thumb):
+        hard = cuts.push(frame.index, thumb)
+        if transitions.push(frame.index, thumb, hard) or hard:
             sampler.new_shot()  # look at the new shot now, fully
             new_shot = True
             recent.clear()  # compare nothing across the cut

@@ -72,6 +72,7 @@ def solve_path(
     must_weight: np.ndarray | None = None,
     weights: PathWeights = PathWeights(),
     still_start: int = 2,
+    still: np.ndarray | None = None,
 ) -> np.ndarray:
     """Window centres, one per frame, for a window of ``size`` on an axis of ``extent`` pixels.
 
@@ -79,7 +80,10 @@ def solve_path(
     constraint). ``max_step`` is the largest move per frame; ``dead_zone``
     how far the target may sit from the centre for free. The window does
     not move at all over the first ``still_start`` frames: right after a
-    cut the eye needs a steady picture to find its way.
+    cut the eye needs a steady picture to find its way; nor between two
+    consecutive frames that ``still`` (a per-frame boolean mask) marks, such
+    as those of a dissolve, where a moving window would show the camera
+    panning from one shot into the next.
 
     >>> c = solve_path(np.full(50, 300.0), np.full(50, 280.0), np.full(50, 320.0),
     ...                size=200, extent=1000, max_step=5, dead_zone=20)
@@ -188,6 +192,11 @@ def solve_path(
     bounds[slice(*cols["d1"]), 1] = max_step  # hard speed limit (per frame)
     d1 = cols["d1"][0]
     bounds[d1 : d1 + min(int(np.ceil(still_start / step)), g - 1), 1] = 0.0
+    if still is not None and n > 1:
+        # A grid step is held when any two consecutive frames in it are.
+        pairs = np.concatenate([[0], np.cumsum(np.asarray(still[:-1], bool) & np.asarray(still[1:], bool))])
+        held = pairs[grid[1:]] > pairs[grid[:-1]]
+        bounds[d1 : d1 + g - 1, 1][held] = 0.0
 
     from scipy import sparse  # here, not at the top: importing reframe stays fast
     from scipy.optimize import linprog

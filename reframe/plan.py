@@ -26,6 +26,7 @@ from .detections import Detections, Kind, pair
 from .pathsolver import Avoid, PathWeights, solve_path
 from .shots import shot_ranges
 from .speaker import SpeakerTrack, speaker_track
+from .transitions import shot_note, still_frames
 
 # A group of subjects is framed together only if it fits in this share of
 # the window: the rest is margin, so a head never touches the edge.
@@ -639,6 +640,7 @@ class Planner:
         self.config = config
         m = MOTIONS[config.motion]
         self.weights = weights or PathWeights(velocity=m.velocity, acceleration=m.acceleration, jerk=m.jerk)
+        self._transitions: tuple = ()  # of the analysis being planned: the window holds still through them
 
     def run(self, analysis: Analysis) -> CropPath:
         info = analysis.info
@@ -651,6 +653,7 @@ class Planner:
         shots = []
         panels = {}
         frames = analysis.sample_frames
+        self._transitions = analysis.transitions
         # Zooming out widens the window up to the whole picture width, no further.
         max_zoom = max(1.0, min(self.config.zoom_max, cw / w))
         for start, end in shot_ranges(list(analysis.cuts), n):
@@ -672,6 +675,7 @@ class Planner:
                 readings, subject, w, max_zoom, self.config.layout,
                 speaker=speaker, bodies=bodies, panel=(float(ratio), (cx, cy, cw, ch)),
             )
+            why = "; ".join(n for n in (why, shot_note(analysis.transitions, start, end)) if n)
             zw, zh = w * layout.zoom, h * layout.zoom
             xs, note = self._axis(0, readings, start, end, zw, cx, cw, fps)
             note = "; ".join(n for n in (note, why) if n)
@@ -742,7 +746,7 @@ class Planner:
         path = solve_path(
             target, lo, hi,
             size=size, extent=extent, max_step=speed, dead_zone=self.config.dead_zone * size,
-            avoid=avoid, must_weight=must, weights=self.weights,
+            avoid=avoid, must_weight=must, weights=self.weights, still=still_frames(self._transitions, start, end),
         ) + origin
         kinds = sorted({k for _, _, k in groups})
         note = f"{' and '.join(kinds)} followed on {len(groups)} samples"
