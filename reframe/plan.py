@@ -50,6 +50,7 @@ class _Subject:
     lead: bool = True
     avoid: float = 1.0
     base: float = 0.0  # score before any ranking up by saliency
+    steer: bool = True  # False: kept in the window when it fits, but never moves the camera (text)
 
 
 def _heads(dets: Detections, frame: tuple[int, int]) -> list[_Subject]:
@@ -179,6 +180,7 @@ _SUBJECTS = {
     "object": lambda d, f: _objects(d),
     # A salient region has no edge that could be sliced: never pushed out.
     "salient": lambda d, f: _of_kind(d, Kind.SALIENT, avoid=0.0),
+    "text": lambda d, f: _of_kind(d, Kind.TEXT),
 }
 # What else is framed with (or kept cleanly out of) a shot's subject.
 _COMPANIONS = {"people": "animal", "animal": "people"}
@@ -190,10 +192,12 @@ def _candidates(dets: Detections, subject: str, frame: tuple[int, int]) -> list[
     """The shot's subjects on one sample, leads first, then companions."""
     leads = _SUBJECTS[subject](dets, frame)
     other = _COMPANIONS.get(subject)
-    if not leads or other is None:
+    if not leads:
         return leads
-    extra = [_Subject(c.box, c.score, lead=False, avoid=_COMPANION_AVOID) for c in _SUBJECTS[other](dets, frame)]
-    return leads + extra
+    extra = [] if other is None else [
+        _Subject(c.box, c.score, lead=False, avoid=_COMPANION_AVOID) for c in _SUBJECTS[other](dets, frame)
+    ]
+    return leads + extra + _text_companions(dets, subject)
 
 
 def _choose_subject(samples: list[Detections], frame: tuple[int, int]) -> str:
@@ -205,6 +209,8 @@ def _choose_subject(samples: list[Detections], frame: tuple[int, int]) -> str:
             return name
     # Objects such as cups or cars lead only when they are, most of the time,
     # where the picture is salient or moving; otherwise salient motion leads.
+    if _about_text(samples, frame):
+        return "text"
     if np.mean([any(o.score > 1.4 * o.base for o in _objects(d)) for d in samples]) >= 0.5:
         return "object"
     if any(_SUBJECTS["salient"](d, frame) for d in samples):
@@ -237,6 +243,7 @@ def _group(subjects: list[_Subject], axis: int, window: float, previous: float |
         if len(near):
             best = int(near[np.argmax(scores[near])])
     lo, hi = float(subjects[best].box[axis]), float(subjects[best].box[axis + 2])
+    steer = [lo, hi]  # the part of the group the camera centres on
     kept = {best}
     for i in np.argsort(-scores):
         if i in kept:
@@ -248,13 +255,17 @@ def _group(subjects: list[_Subject], axis: int, window: float, previous: float |
         if nhi - nlo <= fill * window and (scores[i] >= 0.1 * scores[best] or not leads[i]):
             lo, hi = nlo, nhi
             kept.add(int(i))
+            if subjects[i].steer:
+                steer = [min(steer[0], float(b[axis])), max(steer[1], float(b[axis + 2]))]
     avoid = []
     for i, s in enumerate(subjects):
         if i in kept or s.avoid == 0:
             continue
         a, b = float(s.box[axis]), float(s.box[axis + 2])
+        if not s.steer and a < hi and b > lo:
+            continue  # across the group: it cannot be kept out without losing the group
         avoid.append((a, b, -1 if (a + b) / 2 < (lo + hi) / 2 else 1, s.avoid))
-    return _Frame(lo, hi, (lo + hi) / 2, avoid)
+    return _Frame(lo, hi, (steer[0] + steer[1]) / 2, avoid)
 
 
 # A stretch without the shot's subject, at its start or end, longer than this
@@ -523,6 +534,7 @@ class Planner:
             times = info.timestamps[np.minimum(in_shot, len(info.timestamps) - 1)]
             size = (info.width, info.height)
             samples = _with_held_faces([analysis.samples[int(f)] for f in in_shot], times, size)
+            samples = _with_framing_text(samples, in_shot, analysis.subtitles, size)
             subject = _choose_subject(samples, size)
             readings = _readings(in_shot, samples, subject, size, fps)
             why = ""
@@ -530,7 +542,10 @@ class Planner:
                 readings, why = _follow_speaker(readings, in_shot, times, samples, analysis.speech)
             elif subject == "object":
                 readings = _by_persistence(readings, subject, w)
-            layout = _choose_layout(readings, subject, w, max_zoom, self.config.layout)
+            if subject == "text":
+                layout = _text_layout(readings, w, max_zoom, self.config.layout)
+            else:
+                layout = _choose_layout(readings, subject, w, max_zoom, self.config.layout)
             zw, zh = w * layout.zoom, h * layout.zoom
             xs, note = self._axis(0, readings, start, end, zw, cx, cw, fps)
             note = "; ".join(n for n in (note, why) if n)
@@ -611,6 +626,128 @@ class Planner:
         if kept:
             note += f"; up to {kept} other {'subject' if kept == 1 else 'subjects'} kept wholly out of frame"
         return path, note
+
+
+# -- on-screen text -----------------------------------------------------------
+
+# Text lines this close (in line heights) belong to one block: words of a
+# line, lines of a title.
+_TEXT_GAP = 1.0
+# Text lines less tall than this share of the picture height (a watermark, a
+# logo, a copyright line) do not shape framing.
+_TEXT_MIN_HEIGHT = 0.05
+# A block this wide (share of the picture width) or tall (of its height) is
+# a title or a sign: with no people or animal, the shot is about it when it
+# is on screen on this share of the shot's samples.
+_TITLE_WIDTH = 0.3
+_TITLE_HEIGHT = 0.1
+_TITLE_PRESENCE = 0.5
+# Cost of cutting a text block, against 1 for a face: text gives way to people.
+_TEXT_AVOID = 0.5
+
+
+def _with_framing_text(
+    samples: list[Detections], frames: np.ndarray, subtitles, frame: tuple[int, int]
+) -> list[Detections]:
+    """A shot's samples with their text lines made blocks, leaving out the
+    text that does not shape framing: lines in a burned-in subtitle band
+    (shown apart) and small text."""
+    out = []
+    for f, d in zip(frames, samples):
+        is_text = d.kind == Kind.TEXT
+        if not is_text.any():
+            out.append(d)
+            continue
+        lines = d[is_text]
+        keep = (lines.xyxy[:, 3] - lines.xyxy[:, 1]) >= _TEXT_MIN_HEIGHT * frame[1]
+        for band in subtitles:
+            if band.start <= f < band.end:
+                x, y, w, h = band.box
+                c = lines.center
+                keep &= ~((c[:, 0] >= x) & (c[:, 0] <= x + w) & (c[:, 1] >= y) & (c[:, 1] <= y + h))
+        out.append(Detections.concat([d[~is_text], _text_blocks(lines[keep])]))
+    return out
+
+
+def _text_blocks(lines: Detections) -> Detections:
+    """Text lines merged into blocks: the words of a line, the lines of a title.
+
+    >>> lines = Detections(np.array([[0, 0, 40, 10], [48, 1, 90, 11], [5, 14, 80, 24], [300, 0, 340, 10]],
+    ...                    np.float32), np.full(4, 0.9, np.float32), np.full(4, Kind.TEXT, np.int8))
+    >>> _text_blocks(lines).xyxy.tolist()
+    [[0.0, 0.0, 90.0, 24.0], [300.0, 0.0, 340.0, 10.0]]
+    """
+    n = len(lines)
+    if n < 2:
+        return lines
+    group = list(range(n))
+
+    def root(i: int) -> int:
+        while group[i] != i:
+            i = group[i]
+        return i
+
+    b = lines.xyxy
+    h = b[:, 3] - b[:, 1]
+    for i in range(n):
+        for j in range(i + 1, n):
+            reach = _TEXT_GAP * min(h[i], h[j])
+            gap_x = max(b[i, 0], b[j, 0]) - min(b[i, 2], b[j, 2])
+            gap_y = max(b[i, 1], b[j, 1]) - min(b[i, 3], b[j, 3])
+            if gap_x <= reach and gap_y <= reach:
+                group[root(j)] = root(i)
+    roots = np.array([root(i) for i in range(n)])
+    ids = sorted(set(roots.tolist()))
+    xyxy = np.array([[*b[roots == r, :2].min(axis=0), *b[roots == r, 2:].max(axis=0)] for r in ids], np.float32)
+    conf = np.array([lines.confidence[roots == r].max() for r in ids], np.float32)
+    return Detections(xyxy, conf, np.full(len(ids), Kind.TEXT, np.int8))
+
+
+def _titles(dets: Detections, frame: tuple[int, int]) -> np.ndarray:
+    """Which text blocks of a sample are large enough to be what a shot is about."""
+    text = dets[dets.kind == Kind.TEXT]
+    w, h = text.xyxy[:, 2] - text.xyxy[:, 0], text.xyxy[:, 3] - text.xyxy[:, 1]
+    return (w >= _TITLE_WIDTH * frame[0]) | (h >= _TITLE_HEIGHT * frame[1])
+
+
+def _about_text(samples: list[Detections], frame: tuple[int, int]) -> bool:
+    """Whether a title or sign is on screen on most of these samples."""
+    return bool(np.mean([bool(_titles(d, frame).any()) for d in samples]) >= _TITLE_PRESENCE)
+
+
+def _text_companions(dets: Detections, subject: str) -> list[_Subject]:
+    """Text blocks beside another subject: framed with it when they fit in the
+    window, else kept wholly out (at a lower cost than a face); never followed."""
+    if subject == "text":
+        return []
+    text = dets[dets.kind == Kind.TEXT]
+    return [_Subject(b, 0.0, lead=False, avoid=_TEXT_AVOID, steer=False) for b in text.xyxy]
+
+
+def _text_layout(readings, window: float, max_zoom: float, forced: str) -> _Layout:
+    """The layout of a shot about on-screen text: every block whole, in a
+    window zoomed out within ``max_zoom`` if need be, or the whole picture."""
+    # The zoom each sample needs: a block alone with a little room around it,
+    # several as _group frames them together.
+    need = []
+    for _, cands, kind in readings:
+        blocks = np.array([c.box for c in cands if c.lead and kind == "text"]).reshape(-1, 4)
+        if len(blocks):
+            span = float(blocks[:, 2].max() - blocks[:, 0].min())
+            need.append(span * _CLOSE_UP_ROOM / window if len(blocks) == 1 else span / (_GROUP_FILL * window))
+    zoom = max(1.0, float(np.ceil(np.percentile(need, _ZOOM_QUANTILE) * 100) / 100)) if need else 1.0
+    if forced == "fit":
+        return _Layout("fit", "fit chosen for every shot")
+    if zoom <= 1.0:
+        layout = _Layout("follow", "on-screen text framed whole")
+    elif zoom <= max_zoom:
+        layout = _Layout("follow", f"a title a little wider than the window: zoomed out {zoom:.2f}x to keep it whole", zoom)
+    else:
+        layout = _Layout("fit", "a title wider than the window: the whole picture")
+    if forced in ("follow", "split") and layout.layout == "fit":
+        chosen = "follow chosen for every shot" if forced == "follow" else "split chosen, but not two people: followed"
+        layout = _Layout("follow", f"{chosen} (a title wider than the window)")
+    return layout
 
 
 def _place(xs: np.ndarray, ys: np.ndarray, w: float, h: float, width: int, height: int) -> np.ndarray:

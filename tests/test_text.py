@@ -52,3 +52,133 @@ def test_boxes_in_the_given_pictures_pixels(texts):
     title = textcards.draw_text(img, "CHAPTER ONE", 90, (640, 360))
     found = texts.detect(img)
     assert len(found) == 1 and _covers(found.xyxy[0], title, slack=40)
+
+
+# -- the planner's rules, on detections built by hand --------------------------
+
+from fractions import Fraction  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from reframe.analyze import Analysis  # noqa: E402
+from reframe.config import PlanConfig  # noqa: E402
+from reframe.detections import Detections  # noqa: E402
+from reframe.plan import plan  # noqa: E402
+from reframe.probe import VideoInfo  # noqa: E402
+from reframe.subtitles import SubtitleBand  # noqa: E402
+
+W, H, FPS, N = 1920, 1080, 25, 100
+WINDOW = H * 9 / 16  # 607.5: the full-height 9:16 window
+
+
+def _info() -> VideoInfo:
+    return VideoInfo(
+        path=Path("synthetic.mp4"), width=W, height=H, coded_width=W, coded_height=H, rotation=0,
+        sar=Fraction(1), fps=Fraction(FPS), time_base=Fraction(1, 12800), frame_count=N,
+        duration=N / FPS, start_time=0.0, codec="h264", pix_fmt="yuv420p", timestamps=np.arange(N) / FPS,
+    )
+
+
+def _boxes(kind: Kind, *boxes) -> Detections:
+    return Detections(np.array(boxes, np.float32), np.full(len(boxes), 0.9, np.float32), np.full(len(boxes), kind, np.int8))
+
+
+def _plan(*parts: Detections, subtitles=(), **config):
+    samples = {f: Detections.concat(list(parts)) for f in range(0, N, 5)}
+    return plan(Analysis(_info(), (), samples, subtitles=tuple(subtitles)), PlanConfig(**config))
+
+
+def _shows(path, box) -> bool:
+    """Every window of the path holds all of ``box`` across."""
+    x, w = path.windows[:, 0], path.windows[:, 2]
+    return bool(np.all((x <= box[0] + 0.5) & (x + w >= box[2] - 0.5)))  # windows are rounded to 0.01 px
+
+
+def _keeps_out(path, box) -> bool:
+    """No window of the path shows any of ``box`` across."""
+    x, w = path.windows[:, 0], path.windows[:, 2]
+    return bool(np.all((x + w <= box[0] + 0.5) | (x >= box[2] - 0.5)))
+
+
+def test_a_title_wider_than_any_window_shows_the_whole_picture():
+    title = [200, 450, 1720, 630]
+    path = _plan(_boxes(Kind.TEXT, title))
+    shot = path.shots[0]
+    assert (shot.subject, shot.layout) == ("text", "fit")
+    assert "title wider than the window" in shot.reason
+
+
+def test_a_title_a_little_wider_than_the_window_is_zoomed_out_to_keep_it_whole():
+    title = [900, 450, 900 + 1.15 * WINDOW, 560]
+    path = _plan(_boxes(Kind.TEXT, title))
+    shot = path.shots[0]
+    assert (shot.subject, shot.layout) == ("text", "follow") and "zoomed out" in shot.reason
+    assert 1.15 < path.windows[0, 2] / WINDOW <= 1.25
+    assert _shows(path, title)
+    # With zoom forbidden the same title is shown whole the only other way.
+    assert _plan(_boxes(Kind.TEXT, title), zoom_max=1.0).shots[0].layout == "fit"
+
+
+def test_a_title_narrower_than_the_window_is_framed_whole_where_it_is():
+    title = [1250, 450, 1700, 600]
+    path = _plan(_boxes(Kind.TEXT, title), _boxes(Kind.SALIENT, [100, 100, 400, 400]))
+    assert (path.shots[0].subject, path.shots[0].layout) == ("text", "follow")
+    assert path.windows[0, 2] == pytest.approx(WINDOW)
+    assert _shows(path, title)
+
+
+def test_lines_of_one_title_are_one_block():
+    lines = _boxes(Kind.TEXT, [700, 400, 1200, 480], [650, 500, 1250, 580])  # two lines, 600 px across together
+    path = _plan(lines)
+    assert path.shots[0].subject == "text" and path.shots[0].layout == "follow"
+    assert path.windows[0, 2] > WINDOW  # zoomed out for the block, not for one line
+    assert _shows(path, [650, 0, 1250, 0])
+
+
+def test_text_beside_a_person_is_kept_out_and_never_outranks_them():
+    head = [440, 300, 560, 444]
+    lower_third = [1000, 800, 1700, 880]  # too far from the person to share a window
+    path = _plan(_boxes(Kind.FACE, head), _boxes(Kind.TEXT, lower_third))
+    assert path.shots[0].subject == "people" and path.shots[0].layout == "follow"
+    assert _shows(path, head) and _keeps_out(path, lower_third)
+
+
+def test_text_that_fits_with_a_person_is_kept_whole():
+    head = [640, 300, 760, 444]
+    sign = [820, 700, 1060, 780]
+    alone = _plan(_boxes(Kind.FACE, head))
+    assert not _shows(alone, sign)  # the person alone would cut the sign
+    path = _plan(_boxes(Kind.FACE, head), _boxes(Kind.TEXT, sign))
+    assert path.shots[0].subject == "people"
+    assert _shows(path, head) and _shows(path, sign)
+
+
+def test_a_wide_title_over_a_person_leaves_the_person_followed():
+    head = [740, 300, 860, 444]
+    title = [200, 600, 1720, 720]  # across the person, wider than any window
+    path = _plan(_boxes(Kind.FACE, head), _boxes(Kind.TEXT, title))
+    alone = _plan(_boxes(Kind.FACE, head))
+    assert (path.shots[0].subject, path.shots[0].layout) == ("people", "follow")
+    assert np.allclose(path.windows, alone.windows)
+
+
+def test_small_text_does_not_disturb_framing():
+    head = [440, 300, 560, 444]
+    watermark = [1700, 1010, 1880, 1050]  # 40 px tall: a logo or copyright line
+    alone = _plan(_boxes(Kind.FACE, head))
+    with_mark = _plan(_boxes(Kind.FACE, head), _boxes(Kind.TEXT, watermark))
+    assert np.allclose(with_mark.windows, alone.windows)
+    assert _plan(_boxes(Kind.TEXT, watermark)).shots[0].subject == "none"
+
+
+def test_text_in_a_subtitle_band_is_left_to_the_band():
+    head = [440, 300, 560, 444]
+    line = [560, 900, 1360, 980]
+    band = SubtitleBand(0, N, (300.0, 880.0, 1320.0, 120.0))
+    assert _plan(_boxes(Kind.TEXT, line)).shots[0].subject == "text"  # a title, without the band
+    assert _plan(_boxes(Kind.TEXT, line), subtitles=[band]).shots[0].subject == "none"
+    alone = _plan(_boxes(Kind.FACE, head))
+    with_line = _plan(_boxes(Kind.FACE, head), _boxes(Kind.TEXT, line), subtitles=[band])
+    assert np.allclose(with_line.windows, alone.windows)
+    # Outside the band's frames the same line is text like any other.
+    later = SubtitleBand(N, 2 * N, band.box)
+    assert _plan(_boxes(Kind.TEXT, line), subtitles=[later]).shots[0].subject == "text"
