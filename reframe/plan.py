@@ -529,12 +529,13 @@ class Planner:
         frames = analysis.sample_frames
         # Zooming out widens the window up to the whole picture width, no further.
         max_zoom = max(1.0, min(self.config.zoom_max, cw / w))
+        overlays = _overlays(analysis)
         for start, end in shot_ranges(list(analysis.cuts), n):
             in_shot = frames[(frames >= start) & (frames < end)]
             times = info.timestamps[np.minimum(in_shot, len(info.timestamps) - 1)]
             size = (info.width, info.height)
             samples = _with_held_faces([analysis.samples[int(f)] for f in in_shot], times, size)
-            samples = _with_framing_text(samples, in_shot, analysis.subtitles, size)
+            samples = _with_framing_text(samples, in_shot, analysis.subtitles, size, overlays)
             subject = _choose_subject(samples, size)
             readings = _readings(in_shot, samples, subject, size, fps)
             why = ""
@@ -644,14 +645,42 @@ _TITLE_HEIGHT = 0.1
 _TITLE_PRESENCE = 0.5
 # Cost of cutting a text block, against 1 for a face: text gives way to people.
 _TEXT_AVOID = 0.5
+# Room kept beside a text block, in its heights: the detector's box edges
+# are those of a coarse map, and a title touching the frame edge looks cut.
+_TEXT_ROOM = 0.2
+# Text whose centre lies in this share of the picture height at its top or
+# bottom, at the same place in several shots, is an overlay of the whole
+# video (a copyright line, a channel's name), not a shot's subject.
+_OVERLAY_BAND = 0.2
+_SAME_PLACE = 0.5  # intersection over union of two sightings of one overlay
+
+
+def _overlays(analysis: Analysis) -> np.ndarray:
+    """Text lines (``(n, 4)`` boxes) near the top or bottom edge seen at the same place in several shots."""
+    cuts = np.array(analysis.cuts, np.int64)
+    height = analysis.info.height
+    boxes, shots = [], []
+    for f, d in analysis.samples.items():
+        t = d.xyxy[d.kind == Kind.TEXT]
+        cy = (t[:, 1] + t[:, 3]) / 2
+        t = t[(cy < _OVERLAY_BAND * height) | (cy > (1 - _OVERLAY_BAND) * height)]
+        boxes += list(t)
+        shots += [int(np.searchsorted(cuts, f, side="right"))] * len(t)
+    if not boxes:
+        return np.zeros((0, 4))
+    # Text is carried between the passes that found it: each sighting once per shot.
+    seen = np.unique(np.column_stack([shots, np.round(np.array(boxes) / 4)]), axis=0)
+    boxes, shots = seen[:, 1:] * 4, seen[:, 0]
+    elsewhere = [np.any((box_iou(boxes, b) >= _SAME_PLACE) & (shots != s)) for b, s in zip(boxes, shots)]
+    return boxes[np.array(elsewhere)]
 
 
 def _with_framing_text(
-    samples: list[Detections], frames: np.ndarray, subtitles, frame: tuple[int, int]
+    samples: list[Detections], frames: np.ndarray, subtitles, frame: tuple[int, int], overlays=np.zeros((0, 4))
 ) -> list[Detections]:
     """A shot's samples with their text lines made blocks, leaving out the
     text that does not shape framing: lines in a burned-in subtitle band
-    (shown apart) and small text."""
+    (shown apart), ``overlays`` (see :func:`_overlays`) and small text."""
     out = []
     for f, d in zip(frames, samples):
         is_text = d.kind == Kind.TEXT
@@ -665,7 +694,13 @@ def _with_framing_text(
                 x, y, w, h = band.box
                 c = lines.center
                 keep &= ~((c[:, 0] >= x) & (c[:, 0] <= x + w) & (c[:, 1] >= y) & (c[:, 1] <= y + h))
-        out.append(Detections.concat([d[~is_text], _text_blocks(lines[keep])]))
+        for box in overlays:
+            keep &= box_iou(lines.xyxy, box) < _SAME_PLACE
+        blocks = _text_blocks(lines[keep])
+        room = _TEXT_ROOM * (blocks.xyxy[:, 3] - blocks.xyxy[:, 1])
+        grown = blocks.xyxy + np.stack([-room, 0 * room, room, 0 * room], axis=1)
+        blocks = Detections(np.clip(grown, 0, [frame[0], frame[1]] * 2), blocks.confidence, blocks.kind)
+        out.append(Detections.concat([d[~is_text], blocks]))
     return out
 
 
@@ -727,14 +762,14 @@ def _text_companions(dets: Detections, subject: str) -> list[_Subject]:
 def _text_layout(readings, window: float, max_zoom: float, forced: str) -> _Layout:
     """The layout of a shot about on-screen text: every block whole, in a
     window zoomed out within ``max_zoom`` if need be, or the whole picture."""
-    # The zoom each sample needs: a block alone with a little room around it,
-    # several as _group frames them together.
+    # The zoom each sample needs: a block alone (its box has room around it
+    # already), several as _group frames them together.
     need = []
     for _, cands, kind in readings:
         blocks = np.array([c.box for c in cands if c.lead and kind == "text"]).reshape(-1, 4)
         if len(blocks):
             span = float(blocks[:, 2].max() - blocks[:, 0].min())
-            need.append(span * _CLOSE_UP_ROOM / window if len(blocks) == 1 else span / (_GROUP_FILL * window))
+            need.append(span / window if len(blocks) == 1 else span / (_GROUP_FILL * window))
     zoom = max(1.0, float(np.ceil(np.percentile(need, _ZOOM_QUANTILE) * 100) / 100)) if need else 1.0
     if forced == "fit":
         return _Layout("fit", "fit chosen for every shot")

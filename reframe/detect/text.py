@@ -23,6 +23,10 @@ from .models import TEXT, load_model
 
 # The network's input sides are multiples of this.
 _STRIDE = 32
+# A line of text is at least this many times as long as it is tall (its core
+# on the map; two letters or more); rounder blobs are textures the network
+# took for text (a knitted pattern, ridges between two cups).
+_MIN_ASPECT = 2.0
 
 
 class TextDetector:
@@ -87,7 +91,7 @@ def text_lines(
 
     >>> p = np.zeros((64, 128), np.float32); p[20:30, 10:90] = 0.9
     >>> d = text_lines(p, (256, 128)); [round(float(v)) for v in d.xyxy[0]], round(float(d.confidence[0]), 1)
-    ([12, 32, 188, 68], 0.9)
+    ([3, 23, 199, 79], 0.8)
     """
     mh, mw = prob.shape
     mask = cv2.dilate((prob > threshold).astype(np.uint8), np.ones((2, 2), np.uint8))
@@ -95,13 +99,14 @@ def text_lines(
     boxes, scores = [], []
     for i in range(1, n):
         x, y, bw, bh, _ = stats[i]
-        if min(bw, bh) < 3:
+        if min(bw, bh) < 3 or bw < _MIN_ASPECT * bh:
             continue
         score = float(prob[y : y + bh, x : x + bw][labels[y : y + bh, x : x + bw] == i].mean())
         if score < box_score:
             continue
-        # The network marks a shrunk core of each line: grow it back by DB's offset.
-        d = bw * bh * unclip / (2.0 * (bw + bh))
+        # The network marks a shrunk core of each line: grow it back by DB's
+        # offset, and by a cell of the map, to which its edges are known.
+        d = bw * bh * unclip / (2.0 * (bw + bh)) + 1.0
         boxes.append([x - d, y - d, x + bw + d, y + bh + d])
         scores.append(score)
     if not boxes:
