@@ -650,9 +650,12 @@ _TEXT_AVOID = 0.5
 _TEXT_ROOM = 0.2
 # Text whose centre lies in this share of the picture height at its top or
 # bottom, at the same place in several shots, is an overlay of the whole
-# video (a copyright line, a channel's name), not a shot's subject.
+# video (a copyright line, a channel's name), not a shot's subject; so is
+# text there within this share of the width from a side edge, outside where
+# titles are set: a logo in a corner.
 _OVERLAY_BAND = 0.2
-_SAME_PLACE = 0.5  # intersection over union of two sightings of one overlay
+_CORNER = 0.03
+_SAME_PLACE = 0.5  # share of the smaller of two sightings of one overlay inside the other
 
 
 def _overlays(analysis: Analysis) -> np.ndarray:
@@ -671,8 +674,17 @@ def _overlays(analysis: Analysis) -> np.ndarray:
     # Text is carried between the passes that found it: each sighting once per shot.
     seen = np.unique(np.column_stack([shots, np.round(np.array(boxes) / 4)]), axis=0)
     boxes, shots = seen[:, 1:] * 4, seen[:, 0]
-    elsewhere = [np.any((box_iou(boxes, b) >= _SAME_PLACE) & (shots != s)) for b, s in zip(boxes, shots)]
+    elsewhere = [np.any((_shared(boxes, b) >= _SAME_PLACE) & (shots != s)) for b, s in zip(boxes, shots)]
     return boxes[np.array(elsewhere)]
+
+
+def _shared(boxes: np.ndarray, box: np.ndarray) -> np.ndarray:
+    """The share of the smaller of each of ``boxes`` and ``box`` (xyxy) that lies inside the other:
+    the detector splits and joins the words of a line differently from frame to frame."""
+    ix = np.clip(np.minimum(boxes[:, 2], box[2]) - np.maximum(boxes[:, 0], box[0]), 0, None)
+    iy = np.clip(np.minimum(boxes[:, 3], box[3]) - np.maximum(boxes[:, 1], box[1]), 0, None)
+    area = np.minimum((boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1]), (box[2] - box[0]) * (box[3] - box[1]))
+    return ix * iy / np.maximum(area, 1e-6)
 
 
 def _with_framing_text(
@@ -680,7 +692,8 @@ def _with_framing_text(
 ) -> list[Detections]:
     """A shot's samples with their text lines made blocks, leaving out the
     text that does not shape framing: lines in a burned-in subtitle band
-    (shown apart), ``overlays`` (see :func:`_overlays`) and small text."""
+    (shown apart), ``overlays`` (see :func:`_overlays`), logos in a corner
+    and small text."""
     out = []
     for f, d in zip(frames, samples):
         is_text = d.kind == Kind.TEXT
@@ -688,14 +701,17 @@ def _with_framing_text(
             out.append(d)
             continue
         lines = d[is_text]
-        keep = (lines.xyxy[:, 3] - lines.xyxy[:, 1]) >= _TEXT_MIN_HEIGHT * frame[1]
+        x1, y1, x2, y2 = lines.xyxy.T
+        keep = y2 - y1 >= _TEXT_MIN_HEIGHT * frame[1]
+        edge = (y1 + y2 < 2 * _OVERLAY_BAND * frame[1]) | (y1 + y2 > 2 * (1 - _OVERLAY_BAND) * frame[1])
+        keep &= ~(edge & ((x1 < _CORNER * frame[0]) | (x2 > (1 - _CORNER) * frame[0])))
         for band in subtitles:
             if band.start <= f < band.end:
                 x, y, w, h = band.box
                 c = lines.center
                 keep &= ~((c[:, 0] >= x) & (c[:, 0] <= x + w) & (c[:, 1] >= y) & (c[:, 1] <= y + h))
         for box in overlays:
-            keep &= box_iou(lines.xyxy, box) < _SAME_PLACE
+            keep &= _shared(lines.xyxy, box) < _SAME_PLACE
         blocks = _text_blocks(lines[keep])
         room = _TEXT_ROOM * (blocks.xyxy[:, 3] - blocks.xyxy[:, 1])
         grown = blocks.xyxy + np.stack([-room, 0 * room, room, 0 * room], axis=1)

@@ -228,3 +228,13 @@ def test_a_line_at_the_same_place_near_the_edge_in_several_shots_is_an_overlay()
     assert [s.subject for s in titled.shots] == ["text", "text"]
     # In one shot only, the same line near the edge is text like any other.
     assert _plan(_boxes(Kind.TEXT, copyright_line)).shots[0].subject == "text"
+
+
+def test_a_logo_in_a_corner_does_not_disturb_framing():
+    head = [1380, 300, 1500, 444]
+    logo = [1600, 960, 1920, 1060]  # bottom right, against the edge, like a channel's logo
+    alone = _plan(_boxes(Kind.FACE, head))
+    assert not _shows(alone, logo) and not _keeps_out(alone, logo)  # followed alone, the person cuts it
+    with_logo = _plan(_boxes(Kind.FACE, head), _boxes(Kind.TEXT, logo))
+    assert np.allclose(with_logo.windows, alone.windows)
+    assert _plan(_boxes(Kind.TEXT, logo)).shots[0].subject == "none"
