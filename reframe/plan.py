@@ -792,7 +792,8 @@ def _text_layout(readings, window: float, max_zoom: float, forced: str) -> _Layo
     if zoom <= 1.0:
         layout = _Layout("follow", "on-screen text framed whole")
     elif zoom <= max_zoom:
-        layout = _Layout("follow", f"a title a little wider than the window: zoomed out {zoom:.2f}x to keep it whole", zoom)
+        why = f"a title a little wider than the window: zoomed out {zoom:.2f}x to keep it whole"
+        layout = _Layout("follow", why, zoom)
     else:
         layout = _Layout("fit", "a title wider than the window: the whole picture")
     if forced in ("follow", "split") and layout.layout == "fit":

@@ -78,7 +78,8 @@ def _info() -> VideoInfo:
 
 
 def _boxes(kind: Kind, *boxes) -> Detections:
-    return Detections(np.array(boxes, np.float32), np.full(len(boxes), 0.9, np.float32), np.full(len(boxes), kind, np.int8))
+    n = len(boxes)
+    return Detections(np.array(boxes, np.float32), np.full(n, 0.9, np.float32), np.full(n, kind, np.int8))
 
 
 def _plan(*parts: Detections, subtitles=(), **config):
