@@ -75,8 +75,8 @@ class Analyzer:
     >>> # Analyzer().run("in.mp4") -> Analysis
     """
 
-    def __init__(self, config: AnalyzeConfig = AnalyzeConfig(), *, faces=None, objects=None, saliency=None):
-        from .detect import FaceDetector, ObjectDetector, SaliencyDetector
+    def __init__(self, config: AnalyzeConfig = AnalyzeConfig(), *, faces=None, objects=None, saliency=None, text=None):
+        from .detect import FaceDetector, ObjectDetector, SaliencyDetector, TextDetector
 
         self.config = config
         self.faces = faces if faces is not None else FaceDetector(confidence=config.face_confidence)
@@ -85,9 +85,10 @@ class Analyzer:
         else:
             self.objects = ObjectDetector(confidence=config.object_confidence)
         self.saliency = saliency if saliency is not None else SaliencyDetector()
+        self.text = text if text is not None or not config.detect_text else TextDetector()
 
     def close(self) -> None:
-        for d in (self.faces, self.objects, self.saliency):
+        for d in (self.faces, self.objects, self.saliency, self.text):
             if d is not None and hasattr(d, "close"):
                 d.close()
 
@@ -120,6 +121,7 @@ class Analyzer:
         people = Detections.empty()  # people of the last object pass, analysis pixels
         samples: dict[int, Detections] = {}
         objects_seen: set[int] = set()  # samples the object model looked at
+        text_seen: set[int] = set()  # samples the text model looked at
         n = max(1, info.frame_count)
         # One decoding thread while one keeps ahead of the detectors: FFmpeg's
         # frame threads cost a fifth more CPU time, which the detectors need.
@@ -132,7 +134,7 @@ class Analyzer:
             # frame decoded MOUTH_GAP_SECONDS before each sample.
             gap = max(1, round(MOUTH_GAP_SECONDS * float(info.fps)))
             sampled = read_ahead(_sampled(reader, Sampler(cfg, speech), cuts, transitions, bars, (tw, th), gap), 2)
-            for frame, scan, new_shot, before, for_voice, rgb, objects in read_ahead(
+            for frame, scan, new_shot, before, for_voice, rgb, objects, text in read_ahead(
                 self._with_objects(sampled, (aw, ah)), 1
             ):
                 if new_shot:
@@ -146,6 +148,9 @@ class Analyzer:
                 found = self._detect(rgb, previous, scan, known, people, objects)
                 known = found[found.kind <= Kind.PERSON]
                 found = _with_mouths(found, rgb, before, aw, ah)
+                if text is not None:
+                    text_seen.add(frame.index)
+                    found = Detections.concat([found, text])
                 samples[frame.index] = found.scaled(*to_source)
                 previous = rgb
                 if progress:
@@ -155,19 +160,29 @@ class Analyzer:
         found = with_transitions(hard, gradual)
         if self.objects is not None:
             samples = _with_objects_between(samples, objects_seen, found)
+        if self.text is not None:
+            samples = _with_objects_between(samples, text_seen, found, of=_text_of)
         if progress:
             progress("analyze", 1.0)
         content = bars.content(info.width, info.height)
         return Analysis(info, found, samples, content, _speech(info, samples, speech), transitions=gradual)
 
     def _with_objects(self, sampled, size: tuple[int, int]):
-        """Each sample with its picture at the analysis ``size`` and the objects
+        """Each sample with its picture at the analysis ``size``, the objects
         in it, looked for on the samples that get a face scan of the whole frame
-        (None on the others)."""
+        (None on the others), and its text, looked for on the first of those in
+        a shot and then every ``text_scan_every`` seconds (None on the others)."""
+        next_text = -np.inf
         for frame, scan, new_shot, before, for_voice in sampled:
             rgb = frame.to_rgb(*size)
             objects = self.objects.detect(rgb) if self.objects is not None and scan >= Scan.WHOLE else None
-            yield frame, scan, new_shot, before, for_voice, rgb, objects
+            if new_shot:
+                next_text = -np.inf
+            text = None
+            if self.text is not None and scan >= Scan.WHOLE and frame.time + 1e-9 >= next_text:
+                text = self.text.detect(rgb)
+                next_text = frame.time + self.config.text_scan_every
+            yield frame, scan, new_shot, before, for_voice, rgb, objects, text
 
     def _detect(
         self,
@@ -202,10 +217,11 @@ def with_transitions(cuts, transitions) -> tuple[int, ...]:
 
 
 def _with_objects_between(
-    samples: dict[int, Detections], seen: set[int], cuts: tuple[int, ...]
+    samples: dict[int, Detections], seen: set[int], cuts: tuple[int, ...], of=None
 ) -> dict[int, Detections]:
-    """``samples`` with the objects of the samples the object model skipped
-    filled in from the passes before and after them in the same shot."""
+    """``samples`` with the objects (or what ``of`` selects) of the samples the
+    model skipped filled in from the passes before and after them in the same shot."""
+    of = of or _objects_of
     frames = np.array(sorted(samples))
     passes = np.array(sorted(seen), dtype=np.int64)
     if not len(passes):
@@ -221,7 +237,7 @@ def _with_objects_between(
         b = int(passes[i]) if i < len(passes) and shot_of[int(passes[i])] == shot_of[f] else None
         if a is None and b is None:
             continue
-        objects = [_objects_of(samples[k]) for k in (a, b) if k is not None]
+        objects = [of(samples[k]) for k in (a, b) if k is not None]
         if len(objects) == 2:
             filled = between(objects[0], objects[1], (f - a) / (b - a))
         else:
@@ -232,6 +248,10 @@ def _with_objects_between(
 
 def _objects_of(found: Detections) -> Detections:
     return found[(found.kind >= Kind.PERSON) & (found.kind <= Kind.OBJECT)]
+
+
+def _text_of(found: Detections) -> Detections:
+    return found[found.kind == Kind.TEXT]
 
 
 def _with_mouths(found: Detections, rgb: np.ndarray, before, width: int, height: int) -> Detections:

@@ -78,7 +78,10 @@ class AnalyzeConfig:
     detection. The face model looks at the whole frame on the first sample
     of a shot and then every ``whole_scan_every`` seconds, for the smallest
     faces in tiles every ``fine_scan_every`` seconds, and on the samples
-    between only around the faces and people already known.
+    between only around the faces and people already known. On-screen text
+    (``detect_text``) is looked for with the first whole-frame scan of each
+    shot and then every ``text_scan_every`` seconds (text mostly holds
+    still), and carried to the samples between.
     """
 
     sample_fps: float = 5.0
@@ -90,6 +93,8 @@ class AnalyzeConfig:
     face_confidence: float = 0.5
     detect_objects: bool = True
     object_confidence: float = 0.35
+    detect_text: bool = True
+    text_scan_every: float = 5.0
     cut_threshold: float = 3.0  # adaptive content-change ratio marking a hard cut
 
     def __post_init__(self) -> None:
@@ -101,6 +106,8 @@ class AnalyzeConfig:
             raise UsageError("sample_change must be between 0 and 1")
         if not 0 < self.whole_scan_every <= self.fine_scan_every:
             raise UsageError("whole_scan_every must be positive and at most fine_scan_every")
+        if not self.text_scan_every > 0:
+            raise UsageError("text_scan_every must be positive")
         if not 128 <= self.analysis_long_side <= 4096:
             raise UsageError("analysis_long_side must be between 128 and 4096")
 

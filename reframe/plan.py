@@ -55,6 +55,7 @@ class _Subject:
     avoid: float = 1.0
     base: float = 0.0  # score before any ranking up by saliency
     body: bool = False  # a whole person's box: kept out of a split panel across, not above or below
+    steer: bool = True  # False: kept in the window when it fits, but never moves the camera (text)
 
 
 # A face detector's box holds the face (brows to chin, cheek to cheek); the
@@ -243,6 +244,7 @@ _SUBJECTS = {
     "object": lambda d, f: _objects(d),
     # A salient region has no edge that could be sliced: never pushed out.
     "salient": lambda d, f: _of_kind(d, Kind.SALIENT, avoid=0.0),
+    "text": lambda d, f: _of_kind(d, Kind.TEXT),
 }
 # What else is framed with (or kept cleanly out of) a shot's subject.
 _COMPANIONS = {"people": "animal", "animal": "people"}
@@ -254,10 +256,12 @@ def _candidates(dets: Detections, subject: str, frame: tuple[int, int]) -> list[
     """The shot's subjects on one sample, leads first, then companions."""
     leads = _SUBJECTS[subject](dets, frame)
     other = _COMPANIONS.get(subject)
-    if not leads or other is None:
+    if not leads:
         return leads
-    extra = [_Subject(c.box, c.score, lead=False, avoid=_COMPANION_AVOID) for c in _SUBJECTS[other](dets, frame)]
-    return leads + extra
+    extra = [] if other is None else [
+        _Subject(c.box, c.score, lead=False, avoid=_COMPANION_AVOID) for c in _SUBJECTS[other](dets, frame)
+    ]
+    return leads + extra + _text_companions(dets, subject)
 
 
 def _choose_subject(samples: list[Detections], frame: tuple[int, int]) -> str:
@@ -269,6 +273,8 @@ def _choose_subject(samples: list[Detections], frame: tuple[int, int]) -> str:
             return name
     # Objects such as cups or cars lead only when they are, most of the time,
     # where the picture is salient or moving; otherwise salient motion leads.
+    if _about_text(samples, frame):
+        return "text"
     if np.mean([any(o.score > 1.4 * o.base for o in _objects(d)) for d in samples]) >= 0.5:
         return "object"
     if any(_SUBJECTS["salient"](d, frame) for d in samples):
@@ -301,11 +307,12 @@ def _group(subjects: list[_Subject], axis: int, window: float, previous: float |
         if len(near):
             best = int(near[np.argmax(scores[near])])
     lo, hi = float(subjects[best].box[axis]), float(subjects[best].box[axis + 2])
-    if hi - lo > _GROUP_FILL * window:
+    if hi - lo > window:
         # A close-up wider than the window: frame its core (for a face the eyes,
         # nose and mouth), not the whole box, which no window can hold.
         half = min((hi - lo) * _CORE / 2, _GROUP_FILL * window / 2)
         lo, hi = (lo + hi) / 2 - half, (lo + hi) / 2 + half
+    steer = [lo, hi]  # the part of the group the camera centres on
     kept = {best}
     for i in np.argsort(-scores):
         if i in kept:
@@ -317,13 +324,17 @@ def _group(subjects: list[_Subject], axis: int, window: float, previous: float |
         if nhi - nlo <= fill * window and (scores[i] >= 0.1 * scores[best] or not leads[i]):
             lo, hi = nlo, nhi
             kept.add(int(i))
+            if subjects[i].steer:
+                steer = [min(steer[0], float(b[axis])), max(steer[1], float(b[axis + 2]))]
     avoid = []
     for i, s in enumerate(subjects):
         if i in kept or s.avoid == 0:
             continue
         a, b = float(s.box[axis]), float(s.box[axis + 2])
+        if not s.steer and a < hi and b > lo:
+            continue  # across the group: it cannot be kept out without losing the group
         avoid.append((a, b, -1 if (a + b) / 2 < (lo + hi) / 2 else 1, s.avoid))
-    return _Frame(lo, hi, (lo + hi) / 2, avoid)
+    return _Frame(lo, hi, (steer[0] + steer[1]) / 2, avoid)
 
 
 # A stretch without the shot's subject, at its start or end, longer than this
@@ -656,12 +667,14 @@ class Planner:
         self._transitions = analysis.transitions
         # Zooming out widens the window up to the whole picture width, no further.
         max_zoom = max(1.0, min(self.config.zoom_max, cw / w))
+        overlays = _overlays(analysis)
         for start, end in shot_ranges(list(analysis.cuts), n):
             in_shot = frames[(frames >= start) & (frames < end)]
             times = info.timestamps[np.minimum(in_shot, len(info.timestamps) - 1)]
             size = (info.width, info.height)
             samples = [analysis.samples[int(f)] for f in in_shot]
             samples = _with_held_faces(_with_bridged_faces(samples, times), times, size)
+            samples = _with_framing_text(samples, in_shot, analysis.subtitles, size, overlays)
             subject = _choose_subject(samples, size)
             readings = _readings(in_shot, samples, subject, size, fps)
             why, speaker = "", False
@@ -669,12 +682,15 @@ class Planner:
                 readings, why, speaker = _follow_speaker(readings, in_shot, times, samples, analysis.speech)
             elif subject == "object":
                 readings = _by_persistence(readings, subject, w)
-            bodies = {int(f): d.xyxy[d.kind == Kind.PERSON] for f, d in zip(in_shot, samples)}
-            _, ratio = panel_layout(self.config.aspect)
-            layout = _choose_layout(
-                readings, subject, w, max_zoom, self.config.layout,
-                speaker=speaker, bodies=bodies, panel=(float(ratio), (cx, cy, cw, ch)),
-            )
+            if subject == "text":
+                layout = _text_layout(readings, w, max_zoom, self.config.layout)
+            else:
+                bodies = {int(f): d.xyxy[d.kind == Kind.PERSON] for f, d in zip(in_shot, samples)}
+                _, ratio = panel_layout(self.config.aspect)
+                layout = _choose_layout(
+                    readings, subject, w, max_zoom, self.config.layout,
+                    speaker=speaker, bodies=bodies, panel=(float(ratio), (cx, cy, cw, ch)),
+                )
             why = "; ".join(n for n in (why, shot_note(analysis.transitions, start, end)) if n)
             zw, zh = w * layout.zoom, h * layout.zoom
             xs, note = self._axis(0, readings, start, end, zw, cx, cw, fps)
@@ -754,6 +770,179 @@ class Planner:
         if kept:
             note += f"; up to {kept} other {'subject' if kept == 1 else 'subjects'} kept wholly out of frame"
         return path, note
+
+
+# -- on-screen text -----------------------------------------------------------
+
+# Text lines this close (in line heights) belong to one block: words of a
+# line, lines of a title.
+_TEXT_GAP = 1.0
+# Text lines less tall than this share of the picture height (a watermark, a
+# logo, a copyright line) do not shape framing.
+_TEXT_MIN_HEIGHT = 0.05
+# A block this wide (share of the picture width) or tall (of its height) is
+# a title or a sign: with no people or animal, the shot is about it when it
+# is on screen on this share of the shot's samples.
+_TITLE_WIDTH = 0.3
+_TITLE_HEIGHT = 0.1
+_TITLE_PRESENCE = 0.5
+# Cost of cutting a text block, against 1 for a face: text gives way to people.
+_TEXT_AVOID = 0.5
+# Room kept beside a text block, in its heights: the detector's box edges
+# are those of a coarse map, and a title touching the frame edge looks cut.
+_TEXT_ROOM = 0.2
+# Text whose centre lies in this share of the picture height at its top or
+# bottom, at the same place in several shots, is an overlay of the whole
+# video (a copyright line, a channel's name), not a shot's subject; so is
+# text there within this share of the width from a side edge, outside where
+# titles are set: a logo in a corner.
+_OVERLAY_BAND = 0.2
+_CORNER = 0.03
+_SAME_PLACE = 0.5  # share of the smaller of two sightings of one overlay inside the other
+
+
+def _overlays(analysis: Analysis) -> np.ndarray:
+    """Text lines (``(n, 4)`` boxes) near the top or bottom edge seen at the same place in several shots."""
+    cuts = np.array(analysis.cuts, np.int64)
+    height = analysis.info.height
+    boxes, shots = [], []
+    for f, d in analysis.samples.items():
+        t = d.xyxy[d.kind == Kind.TEXT]
+        cy = (t[:, 1] + t[:, 3]) / 2
+        t = t[(cy < _OVERLAY_BAND * height) | (cy > (1 - _OVERLAY_BAND) * height)]
+        boxes += list(t)
+        shots += [int(np.searchsorted(cuts, f, side="right"))] * len(t)
+    if not boxes:
+        return np.zeros((0, 4))
+    # Text is carried between the passes that found it: each sighting once per shot.
+    seen = np.unique(np.column_stack([shots, np.round(np.array(boxes) / 4)]), axis=0)
+    boxes, shots = seen[:, 1:] * 4, seen[:, 0]
+    elsewhere = [np.any((_shared(boxes, b) >= _SAME_PLACE) & (shots != s)) for b, s in zip(boxes, shots)]
+    return boxes[np.array(elsewhere)]
+
+
+def _shared(boxes: np.ndarray, box: np.ndarray) -> np.ndarray:
+    """The share of the smaller of each of ``boxes`` and ``box`` (xyxy) that lies inside the other:
+    the detector splits and joins the words of a line differently from frame to frame."""
+    ix = np.clip(np.minimum(boxes[:, 2], box[2]) - np.maximum(boxes[:, 0], box[0]), 0, None)
+    iy = np.clip(np.minimum(boxes[:, 3], box[3]) - np.maximum(boxes[:, 1], box[1]), 0, None)
+    area = np.minimum((boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1]), (box[2] - box[0]) * (box[3] - box[1]))
+    return ix * iy / np.maximum(area, 1e-6)
+
+
+def _with_framing_text(
+    samples: list[Detections], frames: np.ndarray, subtitles, frame: tuple[int, int], overlays=np.zeros((0, 4))
+) -> list[Detections]:
+    """A shot's samples with their text lines made blocks, leaving out the
+    text that does not shape framing: lines in a burned-in subtitle band
+    (shown apart), ``overlays`` (see :func:`_overlays`), logos in a corner
+    and small text."""
+    out = []
+    for f, d in zip(frames, samples):
+        is_text = d.kind == Kind.TEXT
+        if not is_text.any():
+            out.append(d)
+            continue
+        lines = d[is_text]
+        x1, y1, x2, y2 = lines.xyxy.T
+        keep = y2 - y1 >= _TEXT_MIN_HEIGHT * frame[1]
+        edge = (y1 + y2 < 2 * _OVERLAY_BAND * frame[1]) | (y1 + y2 > 2 * (1 - _OVERLAY_BAND) * frame[1])
+        keep &= ~(edge & ((x1 < _CORNER * frame[0]) | (x2 > (1 - _CORNER) * frame[0])))
+        for band in subtitles:
+            if band.start <= f < band.end:
+                x, y, w, h = band.box
+                c = lines.center
+                keep &= ~((c[:, 0] >= x) & (c[:, 0] <= x + w) & (c[:, 1] >= y) & (c[:, 1] <= y + h))
+        for box in overlays:
+            keep &= _shared(lines.xyxy, box) < _SAME_PLACE
+        blocks = _text_blocks(lines[keep])
+        room = _TEXT_ROOM * (blocks.xyxy[:, 3] - blocks.xyxy[:, 1])
+        grown = blocks.xyxy + np.stack([-room, 0 * room, room, 0 * room], axis=1)
+        blocks = Detections(np.clip(grown, 0, [frame[0], frame[1]] * 2), blocks.confidence, blocks.kind)
+        out.append(Detections.concat([d[~is_text], blocks]))
+    return out
+
+
+def _text_blocks(lines: Detections) -> Detections:
+    """Text lines merged into blocks: the words of a line, the lines of a title.
+
+    >>> lines = Detections(np.array([[0, 0, 40, 10], [48, 1, 90, 11], [5, 14, 80, 24], [300, 0, 340, 10]],
+    ...                    np.float32), np.full(4, 0.9, np.float32), np.full(4, Kind.TEXT, np.int8))
+    >>> _text_blocks(lines).xyxy.tolist()
+    [[0.0, 0.0, 90.0, 24.0], [300.0, 0.0, 340.0, 10.0]]
+    """
+    n = len(lines)
+    if n < 2:
+        return lines
+    group = list(range(n))
+
+    def root(i: int) -> int:
+        while group[i] != i:
+            i = group[i]
+        return i
+
+    b = lines.xyxy
+    h = b[:, 3] - b[:, 1]
+    for i in range(n):
+        for j in range(i + 1, n):
+            reach = _TEXT_GAP * min(h[i], h[j])
+            gap_x = max(b[i, 0], b[j, 0]) - min(b[i, 2], b[j, 2])
+            gap_y = max(b[i, 1], b[j, 1]) - min(b[i, 3], b[j, 3])
+            if gap_x <= reach and gap_y <= reach:
+                group[root(j)] = root(i)
+    roots = np.array([root(i) for i in range(n)])
+    ids = sorted(set(roots.tolist()))
+    xyxy = np.array([[*b[roots == r, :2].min(axis=0), *b[roots == r, 2:].max(axis=0)] for r in ids], np.float32)
+    conf = np.array([lines.confidence[roots == r].max() for r in ids], np.float32)
+    return Detections(xyxy, conf, np.full(len(ids), Kind.TEXT, np.int8))
+
+
+def _titles(dets: Detections, frame: tuple[int, int]) -> np.ndarray:
+    """Which text blocks of a sample are large enough to be what a shot is about."""
+    text = dets[dets.kind == Kind.TEXT]
+    w, h = text.xyxy[:, 2] - text.xyxy[:, 0], text.xyxy[:, 3] - text.xyxy[:, 1]
+    return (w >= _TITLE_WIDTH * frame[0]) | (h >= _TITLE_HEIGHT * frame[1])
+
+
+def _about_text(samples: list[Detections], frame: tuple[int, int]) -> bool:
+    """Whether a title or sign is on screen on most of these samples."""
+    return bool(np.mean([bool(_titles(d, frame).any()) for d in samples]) >= _TITLE_PRESENCE)
+
+
+def _text_companions(dets: Detections, subject: str) -> list[_Subject]:
+    """Text blocks beside another subject: framed with it when they fit in the
+    window, else kept wholly out (at a lower cost than a face); never followed."""
+    if subject == "text":
+        return []
+    text = dets[dets.kind == Kind.TEXT]
+    return [_Subject(b, 0.0, lead=False, avoid=_TEXT_AVOID, steer=False) for b in text.xyxy]
+
+
+def _text_layout(readings, window: float, max_zoom: float, forced: str) -> _Layout:
+    """The layout of a shot about on-screen text: every block whole, in a
+    window zoomed out within ``max_zoom`` if need be, or the whole picture."""
+    # The zoom each sample needs: a block alone (its box has room around it
+    # already), several as _group frames them together.
+    need = []
+    for _, cands, kind in readings:
+        blocks = np.array([c.box for c in cands if c.lead and kind == "text"]).reshape(-1, 4)
+        if len(blocks):
+            span = float(blocks[:, 2].max() - blocks[:, 0].min())
+            need.append(span / window if len(blocks) == 1 else span / (_GROUP_FILL * window))
+    zoom = max(1.0, float(np.ceil(np.percentile(need, _ZOOM_QUANTILE) * 100) / 100)) if need else 1.0
+    if forced == "fit":
+        return _Layout("fit", "fit chosen for every shot")
+    if zoom <= 1.0:
+        layout = _Layout("follow", "on-screen text framed whole")
+    elif zoom <= max_zoom:
+        why = f"a title a little wider than the window: zoomed out {zoom:.2f}x to keep it whole"
+        layout = _Layout("follow", why, zoom)
+    else:
+        layout = _Layout("fit", "a title wider than the window: the whole picture")
+    if forced in ("follow", "split") and layout.layout == "fit":
+        chosen = "follow chosen for every shot" if forced == "follow" else "split chosen, but not two people: followed"
+        layout = _Layout("follow", f"{chosen} (a title wider than the window)")
+    return layout
 
 
 def _place(xs: np.ndarray, ys: np.ndarray, w: float, h: float, width: int, height: int) -> np.ndarray:

@@ -8,6 +8,7 @@ call, reusable, and a context manager releasing its model on exit.
 * :class:`ObjectDetector`: people, animals and handled objects (COCO classes).
 * :class:`SaliencyDetector`: salient and moving regions (kind SALIENT) for
   scenes with nobody in them.
+* :class:`TextDetector`: lines of on-screen text (kind TEXT): titles, signs, lower thirds.
 """
 
 from __future__ import annotations
@@ -16,5 +17,6 @@ from .faces import FaceDetector, HeadBox
 from .models import ModelError, load_model
 from .objects import ObjectDetector
 from .saliency import SaliencyDetector
+from .text import TextDetector
 
-__all__ = ["FaceDetector", "HeadBox", "ModelError", "ObjectDetector", "SaliencyDetector", "load_model"]
+__all__ = ["FaceDetector", "HeadBox", "ModelError", "ObjectDetector", "SaliencyDetector", "TextDetector", "load_model"]

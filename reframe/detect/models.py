@@ -23,12 +23,14 @@ from ..errors import ReframeError
 FACE_FULL_RANGE = "face_detection_full_range_sparse.tflite"
 FACE_SHORT_RANGE = "face_detection_short_range.tflite"
 OBJECTS = "efficientdet_lite0.tflite"
+TEXT = "ch_PP-OCRv4_det_infer.onnx"
 
 #: Expected SHA-256 of every shipped model (also listed in models/README.md).
 MODEL_SHA256: dict[str, str] = {
     FACE_FULL_RANGE: "2c3728e6da56f21e21a320433396fb06d40d9088f2247c05e5635a688d45dfe1",
     FACE_SHORT_RANGE: "bbff11cebd1eb27a1e004cae0b0e63ec8c551cbf34a4451148b4908b8db3eca8",
     OBJECTS: "0720bf247bd76e6594ea28fa9c6f7c5242be774818997dbbeffc4da460c723bb",
+    TEXT: "d2a7720d45a54257208b1e13e36a8479894cb74155a5efe29462512d42f49da9",
 }
 
 
