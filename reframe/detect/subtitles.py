@@ -1,0 +1,376 @@
+"""Burned-in subtitles, found from time rather than by reading text.
+
+A subtitle line is text that appears at once, holds perfectly still while it
+is shown, and goes (or is replaced by the next line) at once, in the lower or
+upper part of the picture, centred. Nothing else in a video does all of that
+again and again at the same height: a logo or a sign holds still but never
+changes, a ticker or a credit roll moves, karaoke text changes colour while it
+is shown, a moving background changes everywhere.
+
+So :class:`SubtitleFinder` looks, a few times a second, at a strip of the
+bottom and of the top of the frame at a modest resolution (grey levels, about
+480 px wide), marks its strokes (strong local contrast), and follows them:
+
+* an *onset* is a block of strokes, shaped like one or two centred lines,
+  that were not there a moment ago and have held still, grey level for grey
+  level, for three looks in a row;
+* the *line* then lives while most of those strokes keep their grey levels,
+  and ends when they go; a line that fades away slowly or is wiped over
+  (karaoke) is not a subtitle line;
+* lines at the same height form a band when at least two of them show
+  different text and appear or go within a shot (text standing for a whole
+  shot, such as a lower-third name or a title card, is not a subtitle);
+  lines closer than :attr:`SubtitleFinder.GAP` seconds share one
+  :class:`~reframe.subtitles.SubtitleBand`, whose box is the union of their
+  boxes, so a layout built on it does not jump from line to line.
+
+The finder never reads text, so it works for any script; it misses
+subtitles that move, that have no stroke contrast against their background,
+or that show a single line only (see the README).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from ..frames import _area, plane_array
+from ..subtitles import SubtitleBand
+
+_KERNEL3 = np.ones((3, 3), np.uint8)
+
+
+@dataclass
+class _Line:
+    """One shown subtitle line (or two lines shown together) in strip pixels."""
+
+    onset: int  # first frame it may be on
+    box: tuple[int, int, int, int]  # x, y, w, h in strip pixels
+    mask: np.ndarray  # its strokes inside box
+    patch: np.ndarray  # grey levels inside box
+    onset_sample: int  # sample number of the first look that held it
+    end: int = -1  # first frame it is gone (exclusive), -1 while shown
+    matches: list[float] = field(default_factory=list)
+    ended_by_change: bool = False  # went away at once (not at the clip's end)
+
+    def seconds(self, fps: float) -> float:
+        return (self.end - self.onset) / fps
+
+
+class _Zone:
+    """The strip of one side of the frame (rows ``y0``-``y1`` of the source) and its lines."""
+
+    def __init__(self, finder: SubtitleFinder, y0: int, y1: int, width: int) -> None:
+        self.finder = finder
+        self.y0, self.y1 = y0, y1
+        self.size = (width, max(8, round((y1 - y0) * width / finder.width)))
+        self.previous: tuple[np.ndarray, np.ndarray] | None = None  # grey and strokes of the last look
+        self.age: np.ndarray | None = None
+        self.onset_of: deque = deque(maxlen=finder.HOLD_LOOKS + 1)  # frame indices of the last looks
+        self.active: list[_Line] = []
+        self.lines: list[_Line] = []
+        self.area = self.size[0] * self.size[1]
+
+    def look(self, index: int, grey: np.ndarray) -> None:
+        f = self.finder
+        grad = cv2.morphologyEx(grey, cv2.MORPH_GRADIENT, _KERNEL3)
+        strokes = cv2.compare(grad, f.CONTRAST, cv2.CMP_GE)
+        self._follow(index, grey, strokes)
+        if self.previous is None:
+            self.age = np.zeros_like(grey)
+        else:
+            # Looks in a row each stroke pixel has held its grey level for.
+            same = self._same(grey, strokes, *self.previous)
+            self.age = cv2.bitwise_and(cv2.add(self.age, 1), same)
+        self.previous = (grey, strokes)
+        self.onset_of.append(index)
+        new = cv2.compare(self.age, f.HOLD_LOOKS, cv2.CMP_EQ)
+        if cv2.countNonZero(new) >= f.MIN_NEW * self.area:
+            # Strokes that appeared HOLD_LOOKS looks ago, between that look and the one before.
+            onset = self.onset_of[0] + 1 if len(self.onset_of) > f.HOLD_LOOKS else 0
+            self._onsets(new, onset, grey)
+
+    def _same(self, grey: np.ndarray, strokes: np.ndarray, other_grey: np.ndarray, other_strokes: np.ndarray):
+        """Stroke pixels of both pictures whose grey level did not change."""
+        still = cv2.compare(cv2.absdiff(grey, other_grey), self.finder.STILL, cv2.CMP_LE)
+        return cv2.bitwise_and(cv2.bitwise_and(strokes, other_strokes), still)
+
+    def _follow(self, index: int, grey: np.ndarray, strokes: np.ndarray) -> None:
+        keep = []
+        for line in self.active:
+            x, y, w, h = line.box
+            here = self._same(grey[y : y + h, x : x + w], strokes[y : y + h, x : x + w], line.patch, line.mask)
+            match = cv2.countNonZero(here) / max(1, cv2.countNonZero(line.mask))
+            line.matches.append(match)
+            if match < self.finder.GONE:
+                line.end = index
+                line.ended_by_change = True
+                self.lines.append(line)
+            else:
+                keep.append(line)
+        self.active = keep
+
+    def _onsets(self, new: np.ndarray, onset: int, grey: np.ndarray) -> None:
+        f = self.finder
+        held = cv2.compare(self.age, f.HOLD_LOOKS, cv2.CMP_GE)
+        for box in self._blocks(new):
+            x, y, w, h = box
+            if any(_overlap(box, a.box) > 0.3 for a in self.active):
+                continue
+            mask = held[y : y + h, x : x + w].copy()
+            if cv2.countNonZero(mask) < 12:
+                continue
+            self.active.append(_Line(onset, box, mask, grey[y : y + h, x : x + w].copy(), f.looks))
+
+    def _blocks(self, new: np.ndarray) -> list[tuple[int, int, int, int]]:
+        """Boxes of the blocks of new strokes shaped like one or two centred text lines."""
+        f = self.finder
+        sw, sh = self.size
+        frame_h = sh * f.height / (self.y1 - self.y0)  # the source height in strip pixels
+        kw = max(3, int(round(sw * 0.012)) | 1)
+        joined = cv2.dilate(new, np.ones((3, kw), np.uint8))
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+        boxes = []
+        for k in range(1, n):
+            x, y, w, h, _ = stats[k]
+            if h < f.MIN_LINE_HEIGHT * frame_h or w < f.MIN_WIDTH * sw:
+                continue
+            box = _tight(cv2.bitwise_and(new[y : y + h, x : x + w], cv2.compare(labels[y : y + h, x : x + w], k, cv2.CMP_EQ)))
+            if box is None:
+                continue
+            x, y, w, h = x + box[0], y + box[1], box[2], box[3]
+            if not (f.MIN_LINE_HEIGHT * frame_h <= h <= f.MAX_BLOCK_HEIGHT * frame_h and w >= max(2 * h, f.MIN_WIDTH * sw)):
+                continue
+            if abs(x + w / 2 - sw / 2) > f.OFF_CENTRE * sw:
+                continue
+            if cv2.countNonZero(new[y : y + h, x : x + w]) < f.FILL * w * h:
+                continue
+            boxes.append((int(x), int(y), int(w), int(h)))
+        return _two_lines(boxes)
+
+    def finish(self, last_frame: int) -> None:
+        for line in self.active:
+            line.end = last_frame + 1
+            self.lines.append(line)
+        self.active = []
+
+
+def _two_lines(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+    """``boxes`` with lines shown one above the other (close, overlapping in x) joined into one block."""
+    boxes = sorted(boxes, key=lambda b: b[1])
+    out: list[tuple[int, int, int, int]] = []
+    for b in boxes:
+        if out:
+            a = out[-1]
+            gap = b[1] - (a[1] + a[3])
+            overlap_x = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+            if gap <= 0.8 * min(a[3], b[3]) and overlap_x > 0.3 * min(a[2], b[2]):
+                x0, y0 = min(a[0], b[0]), a[1]
+                x1, y1 = max(a[0] + a[2], b[0] + b[2]), max(a[1] + a[3], b[1] + b[3])
+                out[-1] = (x0, y0, x1 - x0, y1 - y0)
+                continue
+        out.append(b)
+    return out
+
+
+def _tight(mask: np.ndarray) -> tuple[int, int, int, int] | None:
+    pts = cv2.findNonZero(mask)
+    if pts is None:
+        return None
+    x, y, w, h = cv2.boundingRect(pts)
+    return x, y, w, h
+
+
+def _overlap(a, b) -> float:
+    """Intersection over the smaller box."""
+    ix = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
+    return ix * iy / max(1, min(a[2] * a[3], b[2] * b[3]))
+
+
+class SubtitleFinder:
+    """Finds burned-in subtitle bands in frames fed one by one, in order.
+
+    >>> # finder = SubtitleFinder(info); finder.add(frame) for every frame; bands = finder.finish(cuts)
+    """
+
+    # Looks a second (at most: every frame of slower video).
+    LOOKS_PER_SECOND = 8.0
+    # Looks in a row new strokes must hold still to be a line's onset (about half a second).
+    HOLD_LOOKS = 4
+    # Width of the strips looked at, and the share of the height each covers.
+    STRIP_WIDTH = 480
+    BOTTOM = 0.36
+    TOP = 0.22
+    # A stroke: morphological gradient (3x3) of at least this many grey levels.
+    CONTRAST = 56
+    # Grey levels a held stroke pixel may drift by (compression noise, not a change).
+    STILL = 14
+    # Share of a line's strokes still there below which it is gone; matches
+    # in between GONE and HELD are a line changing in place (a wipe, a fade).
+    GONE = 0.45
+    HELD = 0.8
+    # At most this many looks of a line in between (a fade out takes one or two).
+    CHANGING_LOOKS = 2
+    # New strokes (share of the strip) worth looking for blocks in.
+    MIN_NEW = 0.002
+    # Block shape, as shares of the frame height / strip width.
+    MIN_LINE_HEIGHT = 0.022
+    MAX_BLOCK_HEIGHT = 0.2
+    OFF_CENTRE = 0.1
+    MIN_WIDTH = 0.06
+    FILL = 0.12
+    # A subtitle line shows this long (seconds).
+    MIN_SHOWN = 0.8
+    MAX_SHOWN = 12.0
+    # Lines at most this far apart (seconds) share a band.
+    GAP = 4.0
+    # Margin around the lines, as a share of the frame height.
+    MARGIN = 0.004
+
+    def __init__(self, info) -> None:
+        self.info = info
+        self.width, self.height = int(info.width), int(info.height)
+        self.fps = float(info.fps) or 25.0
+        self.step = max(1, int(round(self.fps / self.LOOKS_PER_SECOND)))
+        self.looks = 0
+        self.last_frame = -1
+        sw = min(self.STRIP_WIDTH, self.width - self.width % 2)
+        h = self.height
+        self.zones = [
+            _Zone(self, h - int(round(self.BOTTOM * h)), h, sw),
+            _Zone(self, 0, int(round(self.TOP * h)), sw),
+        ]
+        self._direct = not (getattr(info, "rotation", 0) or getattr(info, "mirrored", False) or getattr(info, "hdr", None))
+
+    def add(self, frame) -> None:
+        """Feed the next decoded frame (a :class:`reframe.frames.VideoFrame`)."""
+        self.last_frame = frame.index
+        if frame.index % self.step:
+            return
+        self.looks += 1
+        for zone, grey in zip(self.zones, self._strips(frame)):
+            zone.look(frame.index, grey)
+
+    def _strips(self, frame) -> list[np.ndarray]:
+        av_frame = frame.av_frame
+        if (
+            self._direct
+            and av_frame.format.name in ("yuv420p", "yuvj420p", "nv12", "yuv422p", "yuv444p")
+            and (av_frame.width, av_frame.height) == (self.width, self.height)
+        ):
+            luma = plane_array(av_frame.planes[0])
+            return [_area(luma[z.y0 : z.y1], *z.size) for z in self.zones]
+        sw = self.zones[0].size[0]
+        sh = max(2, round(self.height * sw / self.width))
+        grey = frame.to_gray(sw, sh)
+        out = []
+        for z in self.zones:
+            a, b = round(z.y0 * sh / self.height), round(z.y1 * sh / self.height)
+            out.append(cv2.resize(grey[a:b], z.size, interpolation=cv2.INTER_AREA))
+        return out
+
+    def finish(self, cuts=()) -> tuple[SubtitleBand, ...]:
+        """The subtitle bands found, in source display pixels, by start frame."""
+        bands: list[SubtitleBand] = []
+        bounds = np.array(sorted({0, *map(int, cuts)}), dtype=np.int64)
+        for zone in self.zones:
+            zone.finish(self.last_frame)
+            lines = [ln for ln in zone.lines if self._shown_like_subtitle(ln)]
+            for group in _by_height(lines):
+                evidence = [ln for ln in group if self._changes_in_shot(ln, bounds)]
+                if _distinct(evidence) < 2:
+                    continue
+                for stretch in self._stretches(group):
+                    bands.append(self._band(zone, stretch))
+        return tuple(sorted(bands, key=lambda b: (b.start, b.box[1])))
+
+    def _shown_like_subtitle(self, line: _Line) -> bool:
+        shown = line.seconds(self.fps)
+        if not self.MIN_SHOWN <= shown <= self.MAX_SHOWN:
+            return False
+        changing = sum(1 for m in line.matches if self.GONE <= m < self.HELD)
+        return changing <= self.CHANGING_LOOKS
+
+    def _changes_in_shot(self, line: _Line, bounds: np.ndarray) -> bool:
+        """Whether the line appears or goes away inside a shot (not only at cuts or the clip's ends)."""
+        slack = 2 * self.step
+
+        def at_cut(frame: int) -> bool:
+            return bool(np.any(np.abs(bounds - frame) <= slack))
+
+        starts_inside = not at_cut(line.onset)
+        ends_inside = line.ended_by_change and not at_cut(line.end)
+        return starts_inside or ends_inside
+
+    def _stretches(self, lines: list[_Line]) -> list[list[_Line]]:
+        lines = sorted(lines, key=lambda ln: ln.onset)
+        out: list[list[_Line]] = []
+        for ln in lines:
+            if out and ln.onset - max(x.end for x in out[-1]) <= self.GAP * self.fps:
+                out[-1].append(ln)
+            else:
+                out.append([ln])
+        return out
+
+    def _band(self, zone: _Zone, lines: list[_Line]) -> SubtitleBand:
+        x0 = min(ln.box[0] for ln in lines)
+        y0 = min(ln.box[1] for ln in lines)
+        x1 = max(ln.box[0] + ln.box[2] for ln in lines)
+        y1 = max(ln.box[1] + ln.box[3] for ln in lines)
+        sx = self.width / zone.size[0]
+        sy = (zone.y1 - zone.y0) / zone.size[1]
+        m = self.MARGIN * self.height
+        left = max(0.0, x0 * sx - m)
+        right = min(float(self.width), x1 * sx + m)
+        top = max(0.0, zone.y0 + y0 * sy - m)
+        bottom = min(float(self.height), zone.y0 + y1 * sy + m)
+        start = max(0, min(ln.onset for ln in lines))
+        end = min(self.last_frame + 1, max(ln.end for ln in lines))
+        box = (round(left, 1), round(top, 1), round(right - left, 1), round(bottom - top, 1))
+        return SubtitleBand(int(start), int(end), box)
+
+
+def _by_height(lines: list[_Line]) -> list[list[_Line]]:
+    """Lines grouped by the rows they occupy (overlapping rows chain into one group)."""
+    groups: list[list[_Line]] = []
+    for ln in sorted(lines, key=lambda ln: ln.box[1]):
+        y0, y1 = ln.box[1], ln.box[1] + ln.box[3]
+        for g in groups:
+            if any(min(y1, o.box[1] + o.box[3]) - max(y0, o.box[1]) >= 0.5 * min(ln.box[3], o.box[3]) for o in g):
+                g.append(ln)
+                break
+        else:
+            groups.append([ln])
+    return groups
+
+
+def _distinct(lines: list[_Line]) -> int:
+    """How many of ``lines`` show different text (compared stroke by stroke where their boxes meet)."""
+    kept: list[_Line] = []
+    for ln in lines:
+        if not any(_same_text(ln, k) for k in kept):
+            kept.append(ln)
+    return len(kept)
+
+
+def _same_text(a: _Line, b: _Line) -> bool:
+    ax, ay, aw, ah = a.box
+    bx, by, bw, bh = b.box
+    x0, y0 = max(ax, bx), max(ay, by)
+    x1, y1 = min(ax + aw, bx + bw), min(ay + ah, by + bh)
+    if x1 <= x0 or y1 <= y0:
+        return False
+    ma = a.mask[y0 - ay : y1 - ay, x0 - ax : x1 - ax]
+    mb = b.mask[y0 - by : y1 - by, x0 - bx : x1 - bx]
+    ga = a.patch[y0 - ay : y1 - ay, x0 - ax : x1 - ax]
+    gb = b.patch[y0 - by : y1 - by, x0 - bx : x1 - bx]
+    both = (ma > 0) & (mb > 0) & (np.abs(ga.astype(np.int16) - gb) <= 2 * SubtitleFinder.STILL)
+    union = np.count_nonzero((a.mask > 0)) + np.count_nonzero(b.mask > 0) - np.count_nonzero(both)
+    return np.count_nonzero(both) >= 0.5 * max(1, min(np.count_nonzero(a.mask), np.count_nonzero(b.mask))) and union > 0
+
+
+__all__ = ["SubtitleFinder"]
