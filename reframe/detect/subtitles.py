@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from ..frames import _area, plane_array
+from ..frames import plane_array
 from ..subtitles import SubtitleBand
 
 _KERNEL3 = np.ones((3, 3), np.uint8)
@@ -69,7 +69,7 @@ class _Zone:
         self.size = (width, max(8, round((y1 - y0) * width / finder.width)))
         self.previous: tuple[np.ndarray, np.ndarray] | None = None  # grey and strokes of the last look
         self.age: np.ndarray | None = None
-        self.onset_of: deque = deque(maxlen=finder.HOLD_LOOKS + 1)  # frame indices of the last looks
+        self.onset_of: deque = deque(maxlen=finder.HOLD_LOOKS + 2)  # frame indices of the last looks
         self.active: list[_Line] = []
         self.lines: list[_Line] = []
         self.area = self.size[0] * self.size[1]
@@ -90,7 +90,7 @@ class _Zone:
         new = cv2.compare(self.age, f.HOLD_LOOKS, cv2.CMP_EQ)
         if cv2.countNonZero(new) >= f.MIN_NEW * self.area:
             # Strokes that appeared HOLD_LOOKS looks ago, between that look and the one before.
-            onset = self.onset_of[0] + 1 if len(self.onset_of) > f.HOLD_LOOKS else 0
+            onset = self.onset_of[0] + 1 if len(self.onset_of) == self.onset_of.maxlen else 0
             self._onsets(new, onset, grey)
 
     def _same(self, grey: np.ndarray, strokes: np.ndarray, other_grey: np.ndarray, other_strokes: np.ndarray):
@@ -118,8 +118,11 @@ class _Zone:
         held = cv2.compare(self.age, f.HOLD_LOOKS, cv2.CMP_GE)
         for box in self._blocks(new):
             x, y, w, h = box
-            if any(_overlap(box, a.box) > 0.3 for a in self.active):
+            covered = [a for a in self.active if _overlap(box, a.box) > 0.3]
+            if any(a.box[2] * a.box[3] >= w * h for a in covered):
                 continue
+            # A larger block appearing over a small one: the small one was part of it.
+            self.active = [a for a in self.active if a not in covered]
             mask = held[y : y + h, x : x + w].copy()
             if cv2.countNonZero(mask) < 12:
                 continue
@@ -133,22 +136,24 @@ class _Zone:
         kw = max(3, int(round(sw * 0.012)) | 1)
         joined = cv2.dilate(new, np.ones((3, kw), np.uint8))
         n, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
-        boxes = []
+        pieces = []
         for k in range(1, n):
             x, y, w, h, _ = stats[k]
-            if h < f.MIN_LINE_HEIGHT * frame_h or w < f.MIN_WIDTH * sw:
+            if h < f.MIN_LINE_HEIGHT * frame_h or h > f.MAX_BLOCK_HEIGHT * frame_h:
                 continue
             box = _tight(cv2.bitwise_and(new[y : y + h, x : x + w], cv2.compare(labels[y : y + h, x : x + w], k, cv2.CMP_EQ)))
-            if box is None:
-                continue
-            x, y, w, h = x + box[0], y + box[1], box[2], box[3]
-            if not (f.MIN_LINE_HEIGHT * frame_h <= h <= f.MAX_BLOCK_HEIGHT * frame_h and w >= max(2 * h, f.MIN_WIDTH * sw)):
+            if box is not None and box[3] >= f.MIN_LINE_HEIGHT * frame_h:
+                pieces.append((int(x + box[0]), int(y + box[1]), int(box[2]), int(box[3])))
+        boxes = []
+        for line in _words_to_lines(pieces):
+            x, y, w, h = _rows_of_text(new, line)
+            if not (h <= f.MAX_BLOCK_HEIGHT * frame_h and w >= max(2 * h, f.MIN_WIDTH * sw)):
                 continue
             if abs(x + w / 2 - sw / 2) > f.OFF_CENTRE * sw:
                 continue
             if cv2.countNonZero(new[y : y + h, x : x + w]) < f.FILL * w * h:
                 continue
-            boxes.append((int(x), int(y), int(w), int(h)))
+            boxes.append((x, y, w, h))
         return _two_lines(boxes)
 
     def finish(self, last_frame: int) -> None:
@@ -156,6 +161,44 @@ class _Zone:
             line.end = last_frame + 1
             self.lines.append(line)
         self.active = []
+
+
+def _words_to_lines(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+    """``boxes`` side by side on the same rows (words, a word gap or so apart) joined into lines."""
+    out = sorted(boxes)
+    joined = True
+    while joined:
+        joined = False
+        for i in range(len(out)):
+            for j in range(i + 1, len(out)):
+                a, b = out[i], out[j]
+                overlap_y = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+                gap = max(a[0], b[0]) - min(a[0] + a[2], b[0] + b[2])
+                if overlap_y >= 0.5 * min(a[3], b[3]) and gap <= 1.5 * max(a[3], b[3]):
+                    x0, y0 = min(a[0], b[0]), min(a[1], b[1])
+                    x1, y1 = max(a[0] + a[2], b[0] + b[2]), max(a[1] + a[3], b[1] + b[3])
+                    out[i] = (x0, y0, x1 - x0, y1 - y0)
+                    del out[j]
+                    joined = True
+                    break
+            if joined:
+                break
+    return out
+
+
+def _rows_of_text(new: np.ndarray, box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    """``box`` cut down to the run of rows around its densest one that text fills: strokes
+    of something else touching a line (an edge that came to rest with it) are thinner."""
+    x, y, w, h = box
+    rows = np.count_nonzero(new[y : y + h, x : x + w], axis=1)
+    dense = rows >= 0.12 * rows.max()
+    peak = int(np.argmax(rows))
+    top, bottom = peak, peak
+    while top > 0 and (dense[top - 1] or (top > 1 and dense[top - 2])):
+        top -= 1
+    while bottom < h - 1 and (dense[bottom + 1] or (bottom < h - 2 and dense[bottom + 2])):
+        bottom += 1
+    return x, y + top, w, bottom - top + 1
 
 
 def _two_lines(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
@@ -215,6 +258,8 @@ class SubtitleFinder:
     HELD = 0.8
     # At most this many looks of a line in between (a fade out takes one or two).
     CHANGING_LOOKS = 2
+    # ...unless those matches stay within this of each other.
+    DRIFT = 0.15
     # New strokes (share of the strip) worth looking for blocks in.
     MIN_NEW = 0.002
     # Block shape, as shares of the frame height / strip width.
@@ -244,6 +289,7 @@ class SubtitleFinder:
             _Zone(self, h - int(round(self.BOTTOM * h)), h, sw),
             _Zone(self, 0, int(round(self.TOP * h)), sw),
         ]
+        self._skip = max(1, int(self.width / sw / 2))
         self._direct = not (getattr(info, "rotation", 0) or getattr(info, "mirrored", False) or getattr(info, "hdr", None))
 
     def add(self, frame) -> None:
@@ -263,7 +309,9 @@ class SubtitleFinder:
             and (av_frame.width, av_frame.height) == (self.width, self.height)
         ):
             luma = plane_array(av_frame.planes[0])
-            return [_area(luma[z.y0 : z.y1], *z.size) for z in self.zones]
+            # Every k-th pixel first, then one area-averaging of about 2:1: a full-size
+            # area reduction costs several times more and strokes are wider than k.
+            return [self._shrink(luma[z.y0 : z.y1], z.size) for z in self.zones]
         sw = self.zones[0].size[0]
         sh = max(2, round(self.height * sw / self.width))
         grey = frame.to_gray(sw, sh)
@@ -272,6 +320,13 @@ class SubtitleFinder:
             a, b = round(z.y0 * sh / self.height), round(z.y1 * sh / self.height)
             out.append(cv2.resize(grey[a:b], z.size, interpolation=cv2.INTER_AREA))
         return out
+
+    def _shrink(self, plane: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+        # Shrinking by two or more, bilinear averages two rows and columns in
+        # every k and leaves the others unread: the decoded frame is cold in
+        # the cache, and reading all of it costs several times more.
+        interpolation = cv2.INTER_LINEAR if self._skip > 1 else cv2.INTER_AREA
+        return cv2.resize(plane, size, interpolation=interpolation)
 
     def finish(self, cuts=()) -> tuple[SubtitleBand, ...]:
         """The subtitle bands found, in source display pixels, by start frame."""
@@ -292,8 +347,11 @@ class SubtitleFinder:
         shown = line.seconds(self.fps)
         if not self.MIN_SHOWN <= shown <= self.MAX_SHOWN:
             return False
-        changing = sum(1 for m in line.matches if self.GONE <= m < self.HELD)
-        return changing <= self.CHANGING_LOOKS
+        # A line that is changed in place (a karaoke wipe, a slow fade) loses its strokes
+        # look after look; one that only lost the edge of something that came to rest
+        # beside it when it appeared drops once and then holds.
+        between = [m for m in line.matches if self.GONE <= m < self.HELD]
+        return len(between) <= self.CHANGING_LOOKS or max(between) - min(between) < self.DRIFT
 
     def _changes_in_shot(self, line: _Line, bounds: np.ndarray) -> bool:
         """Whether the line appears or goes away inside a shot (not only at cuts or the clip's ends)."""
