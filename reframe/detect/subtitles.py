@@ -269,7 +269,7 @@ class SubtitleFinder:
     MIN_WIDTH = 0.06
     FILL = 0.12
     # A subtitle line shows this long (seconds).
-    MIN_SHOWN = 0.8
+    MIN_SHOWN = 1.0
     MAX_SHOWN = 12.0
     # Lines at most this far apart (seconds) share a band.
     GAP = 4.0
