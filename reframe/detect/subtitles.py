@@ -147,11 +147,19 @@ class _Zone:
         boxes = []
         for line in _words_to_lines(pieces):
             x, y, w, h = _rows_of_text(new, line)
-            if not (h <= f.MAX_BLOCK_HEIGHT * frame_h and w >= max(2 * h, f.MIN_WIDTH * sw)):
+            if not (h <= f.MAX_LINE_HEIGHT * frame_h and w >= max(f.MIN_ASPECT * h, f.MIN_WIDTH * sw)):
                 continue
             if abs(x + w / 2 - sw / 2) > f.OFF_CENTRE * sw:
                 continue
-            if cv2.countNonZero(new[y : y + h, x : x + w]) < f.FILL * w * h:
+            inside = cv2.countNonZero(new[y : y + h, x : x + w])
+            if inside < f.FILL * w * h:
+                continue
+            # A line appears on its own: around it nothing new came to rest (a scene
+            # fading in or a still shot after a cut has new strokes everywhere).
+            ax, ay = max(0, x - h), max(0, y - h // 2)
+            bx, by = min(sw, x + w + h), min(sh, y + h + h // 2)
+            around = cv2.countNonZero(new[ay:by, ax:bx]) - inside
+            if around > f.ISOLATION * inside / (w * h) * ((bx - ax) * (by - ay) - w * h):
                 continue
             boxes.append((x, y, w, h))
         return _two_lines(boxes)
@@ -265,6 +273,10 @@ class SubtitleFinder:
     # Block shape, as shares of the frame height / strip width.
     MIN_LINE_HEIGHT = 0.022
     MAX_BLOCK_HEIGHT = 0.2
+    MAX_LINE_HEIGHT = 0.1
+    MIN_ASPECT = 3.0  # a line's width over its height
+    # Density of new strokes around a line, at most this share of the density in it.
+    ISOLATION = 0.35
     OFF_CENTRE = 0.1
     MIN_WIDTH = 0.06
     FILL = 0.12
@@ -282,6 +294,8 @@ class SubtitleFinder:
         self.fps = float(info.fps) or 25.0
         self.step = max(1, int(round(self.fps / self.LOOKS_PER_SECOND)))
         self.looks = 0
+        self.fades: list[int] = []  # looks where the whole picture brightened or darkened
+        self._small: np.ndarray | None = None
         self.last_frame = -1
         sw = min(self.STRIP_WIDTH, self.width - self.width % 2)
         h = self.height
@@ -298,8 +312,21 @@ class SubtitleFinder:
         if frame.index % self.step:
             return
         self.looks += 1
-        for zone, grey in zip(self.zones, self._strips(frame)):
+        strips = self._strips(frame)
+        self._fading(frame.index, strips)
+        for zone, grey in zip(self.zones, strips):
             zone.look(frame.index, grey)
+
+    def _fading(self, index: int, strips: list[np.ndarray]) -> None:
+        """Note looks where the whole picture brightens or darkens (fades, flashes): lines that
+        come or go with them come and go with the picture, like at a cut."""
+        small = np.concatenate([cv2.resize(s, (32, 8), interpolation=cv2.INTER_AREA) for s in strips]).astype(np.int16)
+        if self._small is not None:
+            diff = small - self._small
+            moved = np.abs(diff) >= 2
+            if np.count_nonzero(moved) >= 0.6 * diff.size and abs(np.count_nonzero(diff > 0) - np.count_nonzero(diff < 0)) >= 0.5 * diff.size:
+                self.fades.append(index)
+        self._small = small
 
     def _strips(self, frame) -> list[np.ndarray]:
         av_frame = frame.av_frame
@@ -331,7 +358,7 @@ class SubtitleFinder:
     def finish(self, cuts=()) -> tuple[SubtitleBand, ...]:
         """The subtitle bands found, in source display pixels, by start frame."""
         bands: list[SubtitleBand] = []
-        bounds = np.array(sorted({0, *map(int, cuts)}), dtype=np.int64)
+        bounds = np.array(sorted({0, *map(int, cuts), *self.fades}), dtype=np.int64)
         for zone in self.zones:
             zone.finish(self.last_frame)
             lines = [ln for ln in zone.lines if self._shown_like_subtitle(ln)]
