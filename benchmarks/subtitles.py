@@ -17,7 +17,7 @@ box with the union of the lines it covers. Cost: the finder's CPU time
 (``time.process_time`` around its calls) per frame, and scaled to 24 s of
 1080p30 by the number of strip pixels it looks at.
 
-    python benchmarks/subtitles.py CLIPS [--keep DIR] [--only NAME]
+    python benchmarks/subtitles.py CLIPS [--keep DIR [--reuse]] [--only NAME] [--no-composite]
 """
 
 from __future__ import annotations
@@ -63,8 +63,8 @@ def find(path: Path):
     return bands, cpu, finder.last_frame + 1, finder
 
 
-def subtitle(src: Path, out: Path, k: int) -> sm.SubtitleTruth:
-    """``src`` with generated subtitles in the k-th style, written to ``out``."""
+def subtitle(src: Path, out: Path, k: int, reuse: bool = False) -> sm.SubtitleTruth:
+    """``src`` with generated subtitles in the k-th style, written to ``out`` (kept if ``reuse`` and there)."""
     info = probe(src)
     w, h = info.width // 2 * 2, info.height // 2 * 2
     n = info.frame_count
@@ -88,7 +88,8 @@ def subtitle(src: Path, out: Path, k: int) -> sm.SubtitleTruth:
                         sm.composite(rgb, d)
                 yield np.clip(rgb + 0.5, 0, 255).astype(np.uint8)
 
-    media.encode(out, frames(), width=w, height=h, fps=info.fps, preset="veryfast", crf=20)
+    if not (reuse and out.exists()):
+        media.encode(out, frames(), width=w, height=h, fps=info.fps, preset="veryfast", crf=20)
     return sm.SubtitleTruth(out, w, h, info.fps, n, cues, tuple(boxes), tuple(texts_shown), True, (),
                             f"{src.stem}+{names[k % len(names)]}")
 
@@ -117,6 +118,7 @@ def main() -> None:
     ap.add_argument("clips", type=Path)
     ap.add_argument("--keep", type=Path, help="write the subtitled clips here (default: a temporary folder)")
     ap.add_argument("--only", help="clips whose name contains this")
+    ap.add_argument("--reuse", action="store_true", help="use the subtitled clips already in --keep")
     ap.add_argument("--no-composite", action="store_true", help="only the clips as they are")
     args = ap.parse_args()
     clips = sorted(p for p in args.clips.glob("*.mp4") if not args.only or args.only in p.name)
@@ -146,7 +148,7 @@ def main() -> None:
         print("\nclip+style\tcues\tbands\trecall\tprecision\tIoU")
         rows = []
         for k, p in enumerate(clips):
-            truth = subtitle(p, folder / f"{p.stem}_subtitled.mp4", k)
+            truth = subtitle(p, folder / f"{p.stem}_subtitled.mp4", k, reuse=args.reuse)
             bands, cpu, n, finder = find(truth.path)
             s = score(truth, bands, n, int(round(finder.GAP * finder.fps)))
             rows.append(s)

@@ -108,7 +108,6 @@ def render_cue(lines: Sequence[str], style: Style, width: int, height: int,
     """
     size = max(8, int(round(style.size * height)))
     font = _font(style.font, size)
-    pad = style.outline + style.shadow + 2
     boxes_pad = int(round(0.25 * size)) if style.box is not None else 0
     ascent, descent = font.getmetrics()
     line_h = ascent + descent
@@ -118,11 +117,14 @@ def render_cue(lines: Sequence[str], style: Style, width: int, height: int,
     margin = int(round(style.margin * height))
     top = height - margin - block_h if style.position == "bottom" else margin
     img = Image.new("RGBA", (width, height), (0, 0, 0, 0))
-    draw = ImageDraw.Draw(img)
-    boxes = []
+    exact = []
     for k, (text, w) in enumerate(zip(lines, widths)):
         x = (width - w) // 2 if style.align == "centre" else int(round(0.06 * width))
         y = top + k * (line_h + gap)
+        # Each line on its own layer first, so its truth box is its own ink (outline and
+        # shadow included) or its own background box.
+        line = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+        draw = ImageDraw.Draw(line)
         if style.box is not None:
             rect = (x - boxes_pad, y - boxes_pad // 2, x + w + boxes_pad, y + line_h + boxes_pad // 2)
             draw.rectangle(rect, fill=style.box)
@@ -137,25 +139,13 @@ def render_cue(lines: Sequence[str], style: Style, width: int, height: int,
                                        stroke_width=style.outline, stroke_fill=(*style.outline_colour, 255))
             cut = x - style.outline + int(round(colour_split[k] * (w + 2 * style.outline)))
             region = (0, 0, max(0, cut), height)
-            img.paste(wiped.crop(region), region[:2], wiped.crop(region))
-        boxes.append((x, y, w, line_h))
+            line.paste(wiped.crop(region), region[:2], wiped.crop(region))
+        ys, xs = np.nonzero(np.asarray(line)[..., 3] > 25)
+        if len(xs):
+            exact.append((float(xs.min()), float(ys.min()), float(xs.max() + 1 - xs.min()), float(ys.max() + 1 - ys.min())))
+        img.alpha_composite(line)
     rgba = np.asarray(img, dtype=np.float32) / 255.0
     alpha = rgba[..., 3]
-    # Truth: the ink (outline and shadow included) or the background box of each line, from the pixels drawn.
-    exact = []
-    for k, (x, y, w, lh) in enumerate(boxes):
-        y0 = max(0, y - pad - boxes_pad)
-        y1 = min(height, y + lh + pad + boxes_pad)
-        # Rows of line k only: up to halfway to the neighbouring lines.
-        if k > 0:
-            y0 = max(y0, y - gap // 2)
-        if k < len(boxes) - 1:
-            y1 = min(y1, y + lh + gap // 2)
-        sub = alpha[y0:y1] > 0.1
-        ys, xs = np.nonzero(sub)
-        if not len(xs):
-            continue
-        exact.append((float(xs.min()), float(y0 + ys.min()), float(xs.max() + 1 - xs.min()), float(ys.max() + 1 - ys.min())))
     ys, xs = np.nonzero(alpha > 0.004)
     x0, y0 = (int(xs.min()), int(ys.min())) if len(xs) else (0, 0)
     x1, y1 = (int(xs.max()) + 1, int(ys.max()) + 1) if len(xs) else (1, 1)

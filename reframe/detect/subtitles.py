@@ -145,9 +145,12 @@ class _Zone:
             if box is not None and box[3] >= f.MIN_LINE_HEIGHT * frame_h:
                 pieces.append((int(x + box[0]), int(y + box[1]), int(box[2]), int(box[3])))
         boxes = []
-        for line in _words_to_lines(pieces):
-            x, y, w, h = _rows_of_text(new, line)
-            if not (h <= f.MAX_LINE_HEIGHT * frame_h and w >= max(f.MIN_ASPECT * h, f.MIN_WIDTH * sw)):
+        lines = [run for line in _words_to_lines(pieces) for run in _rows_of_text(new, line, f.MIN_LINE_HEIGHT * frame_h)]
+        for line in lines:
+            x, y, w, h = _tight(new[line[1] : line[1] + line[3], line[0] : line[0] + line[2]])
+            x, y = x + line[0], y + line[1]
+            if not (f.MIN_LINE_HEIGHT * frame_h <= h <= f.MAX_LINE_HEIGHT * frame_h
+                    and w >= max(f.MIN_ASPECT * h, f.MIN_WIDTH * sw)):
                 continue
             if abs(x + w / 2 - sw / 2) > f.OFF_CENTRE * sw:
                 continue
@@ -194,19 +197,15 @@ def _words_to_lines(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, i
     return out
 
 
-def _rows_of_text(new: np.ndarray, box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
-    """``box`` cut down to the run of rows around its densest one that text fills: strokes
-    of something else touching a line (an edge that came to rest with it) are thinner."""
+def _rows_of_text(new: np.ndarray, box: tuple[int, int, int, int], min_height: float) -> list[tuple[int, int, int, int]]:
+    """``box`` split into the runs of rows that strokes fill: strokes of something else
+    touching a line (an edge that came to rest with it) are thinner. Runs of dense rows
+    a few rows apart (a background box's edge and its text) are one."""
     x, y, w, h = box
     rows = np.count_nonzero(new[y : y + h, x : x + w], axis=1)
-    dense = rows >= 0.12 * rows.max()
-    peak = int(np.argmax(rows))
-    top, bottom = peak, peak
-    while top > 0 and (dense[top - 1] or (top > 1 and dense[top - 2])):
-        top -= 1
-    while bottom < h - 1 and (dense[bottom + 1] or (bottom < h - 2 and dense[bottom + 2])):
-        bottom += 1
-    return x, y + top, w, bottom - top + 1
+    dense = np.flatnonzero(rows >= 0.12 * rows.max())
+    runs = np.split(dense, np.flatnonzero(np.diff(dense) > 4) + 1)
+    return [(x, y + int(r[0]), w, int(r[-1] - r[0] + 1)) for r in runs if r[-1] - r[0] + 1 >= min_height]
 
 
 def _two_lines(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
