@@ -145,6 +145,8 @@ class _Zone:
             if box is not None and box[3] >= f.MIN_LINE_HEIGHT * frame_h:
                 pieces.append((int(x + box[0]), int(y + box[1]), int(box[2]), int(box[3])))
         boxes = []
+        if len(pieces) > f.MAX_PIECES:
+            return []  # new strokes all over: the picture changed, no line appeared on its own
         lines = [run for line in _words_to_lines(pieces) for run in _rows_of_text(new, line, f.MIN_LINE_HEIGHT * frame_h)]
         for line in lines:
             x, y, w, h = _tight(new[line[1] : line[1] + line[3], line[0] : line[0] + line[2]])
@@ -248,7 +250,7 @@ class SubtitleFinder:
     """
 
     # Looks a second (at most: every frame of slower video).
-    LOOKS_PER_SECOND = 8.0
+    LOOKS_PER_SECOND = 6.0
     # Looks in a row new strokes must hold still to be a line's onset (about half a second).
     HOLD_LOOKS = 4
     # Width of the strips looked at, and the share of the height each covers.
@@ -274,6 +276,7 @@ class SubtitleFinder:
     MAX_BLOCK_HEIGHT = 0.2
     MAX_LINE_HEIGHT = 0.1
     MIN_ASPECT = 3.0  # a line's width over its height
+    MAX_PIECES = 80  # blocks of new strokes in one look
     # Density of new strokes around a line, at most this share of the density in it.
     ISOLATION = 0.35
     OFF_CENTRE = 0.1
@@ -319,7 +322,7 @@ class SubtitleFinder:
     def _fading(self, index: int, strips: list[np.ndarray]) -> None:
         """Note looks where the whole picture brightens or darkens (fades, flashes): lines that
         come or go with them come and go with the picture, like at a cut."""
-        small = np.concatenate([cv2.resize(s, (32, 8), interpolation=cv2.INTER_AREA) for s in strips]).astype(np.int16)
+        small = np.concatenate([s[4::12, 8::16].ravel() for s in strips]).astype(np.int16)
         if self._small is not None:
             diff = small - self._small
             moved = np.abs(diff) >= 2
