@@ -10,14 +10,16 @@ Two measures over a folder of clips (default: every .mp4 in CLIPS):
   top) composited onto each clip's own frames and encoded into a temporary
   folder; the bands found are scored against the exact line boxes.
 
+With ``--cost CLIP`` it also times the finder on one clip, such as the 24 s
+1080p30 clip of benchmarks/speed.py.
+
 Scores: frame recall (frames showing a line that a band covers), frame
 precision (band frames that lie in a truth stretch: lines at most
 SubtitleFinder.GAP seconds apart, gaps included), and the IoU of each band's
 box with the union of the lines it covers. Cost: the finder's CPU time
-(``time.process_time`` around its calls) per frame, and scaled to 24 s of
-1080p30 by the number of strip pixels it looks at.
+(``time.process_time`` around its calls) per frame.
 
-    python benchmarks/subtitles.py CLIPS [--keep DIR [--reuse]] [--only NAME] [--no-composite]
+    python benchmarks/subtitles.py CLIPS [--keep DIR [--reuse]] [--only NAME] [--no-composite] [--cost CLIP]
 """
 
 from __future__ import annotations
@@ -118,11 +120,12 @@ def main() -> None:
     ap.add_argument("clips", type=Path)
     ap.add_argument("--keep", type=Path, help="write the subtitled clips here (default: a temporary folder)")
     ap.add_argument("--only", help="clips whose name contains this")
+    ap.add_argument("--cost", type=Path, help="also time the finder on this clip (say, 24 s of 1080p30)")
     ap.add_argument("--reuse", action="store_true", help="use the subtitled clips already in --keep")
     ap.add_argument("--no-composite", action="store_true", help="only the clips as they are")
     args = ap.parse_args()
     clips = sorted(p for p in args.clips.glob("*.mp4") if not args.only or args.only in p.name)
-    cpu_total = frames_total = pixels_total = 0.0
+    cpu_total = frames_total = 0.0
     false_alarms = 0
     print("clip\tframes\tbands\tcpu_ms_per_frame")
     for p in clips:
@@ -130,16 +133,14 @@ def main() -> None:
         false_alarms += len(bands)
         cpu_total += cpu
         frames_total += n
-        pixels_total += n / finder.step * sum(z.area for z in finder.zones)
         print(f"{p.stem}\t{n}\t{len(bands)} {[(b.start, b.end, b.box) for b in bands] if bands else ''}\t"
               f"{1000 * cpu / n:.3f}", flush=True)
-    # Cost scales with the strip pixels looked at; a 1080p30 clip's strips are those of any 16:9 source at 480 px.
-    per_pixel = cpu_total / pixels_total
-    probe_finder = SubtitleFinder(type("I", (), {"width": 1920, "height": 1080, "fps": 30})())
-    hd = 720 / probe_finder.step * sum(z.area for z in probe_finder.zones) * per_pixel
     print(f"\nno-subtitle clips: {len(clips)}, bands found (false alarms): {false_alarms}")
-    print(f"finder CPU: {1000 * cpu_total / frames_total:.3f} ms per frame over {int(frames_total)} frames; "
-          f"about {hd:.2f} s per 24 s of 1080p30 at the same cost per strip pixel")
+    print(f"finder CPU: {1000 * cpu_total / frames_total:.3f} ms per frame over {int(frames_total)} frames")
+    if args.cost:
+        _, cpu, n, finder = find(args.cost)
+        print(f"{args.cost.name}: {n} frames, {finder.looks} looks, {1000 * cpu / n:.3f} ms per frame, "
+              f"{cpu * 24 * float(finder.fps) / n:.3f} CPU s per 24 s at its frame rate")
     if args.no_composite:
         return
     with tempfile.TemporaryDirectory(prefix="reframe-subtitles-") as tmp:
