@@ -13,13 +13,15 @@ bottom and of the top of the frame at a modest resolution (grey levels, about
 
 * an *onset* is a block of strokes, shaped like one or two centred lines,
   that were not there a moment ago and have held still, grey level for grey
-  level, for three looks in a row;
+  level, for :attr:`SubtitleFinder.HOLD_LOOKS` looks in a row, with nothing
+  else new around them;
 * the *line* then lives while most of those strokes keep their grey levels,
   and ends when they go; a line that fades away slowly or is wiped over
   (karaoke) is not a subtitle line;
 * lines at the same height form a band when at least two of them show
   different text and appear or go within a shot (text standing for a whole
-  shot, such as a lower-third name or a title card, is not a subtitle);
+  shot, such as a lower-third name or a title card, is not a subtitle, and
+  text that comes and goes with the picture at a cut or a fade is scenery);
   lines closer than :attr:`SubtitleFinder.GAP` seconds share one
   :class:`~reframe.subtitles.SubtitleBand`, whose box is the union of their
   boxes, so a layout built on it does not jump from line to line.
@@ -51,7 +53,6 @@ class _Line:
     box: tuple[int, int, int, int]  # x, y, w, h in strip pixels
     mask: np.ndarray  # its strokes inside box
     patch: np.ndarray  # grey levels inside box
-    onset_sample: int  # sample number of the first look that held it
     end: int = -1  # first frame it is gone (exclusive), -1 while shown
     matches: list[float] = field(default_factory=list)
     ended_by_change: bool = False  # went away at once (not at the clip's end)
@@ -126,7 +127,7 @@ class _Zone:
             mask = held[y : y + h, x : x + w].copy()
             if cv2.countNonZero(mask) < 12:
                 continue
-            self.active.append(_Line(onset, box, mask, grey[y : y + h, x : x + w].copy(), f.looks))
+            self.active.append(_Line(onset, box, mask, grey[y : y + h, x : x + w].copy()))
 
     def _blocks(self, new: np.ndarray) -> list[tuple[int, int, int, int]]:
         """Boxes of the blocks of new strokes shaped like one or two centred text lines."""
@@ -144,9 +145,9 @@ class _Zone:
             box = _tight(cv2.bitwise_and(new[y : y + h, x : x + w], cv2.compare(labels[y : y + h, x : x + w], k, cv2.CMP_EQ)))
             if box is not None and box[3] >= f.MIN_LINE_HEIGHT * frame_h:
                 pieces.append((int(x + box[0]), int(y + box[1]), int(box[2]), int(box[3])))
-        boxes = []
         if len(pieces) > f.MAX_PIECES:
             return []  # new strokes all over: the picture changed, no line appeared on its own
+        boxes = []
         lines = [run for line in _words_to_lines(pieces) for run in _rows_of_text(new, line, f.MIN_LINE_HEIGHT * frame_h)]
         for line in lines:
             x, y, w, h = _tight(new[line[1] : line[1] + line[3], line[0] : line[0] + line[2]])
@@ -369,7 +370,10 @@ class SubtitleFinder:
                 if _distinct(evidence) < 2:
                     continue
                 for stretch in self._stretches(group):
-                    bands.append(self._band(zone, stretch))
+                    # Where the lines are, from those that appeared on their own: one that
+                    # appeared with the picture (after a cut or a fade) may carry scenery.
+                    alone = [ln for ln in stretch if not self._at_boundary(ln.onset, bounds)]
+                    bands.append(self._band(zone, stretch, _on_rows_of(stretch, alone) if alone else stretch))
         return tuple(sorted(bands, key=lambda b: (b.start, b.box[1])))
 
     def _shown_like_subtitle(self, line: _Line) -> bool:
@@ -382,15 +386,14 @@ class SubtitleFinder:
         between = [m for m in line.matches if self.GONE <= m < self.HELD]
         return len(between) <= self.CHANGING_LOOKS or max(between) - min(between) < self.DRIFT
 
+    def _at_boundary(self, frame: int, bounds: np.ndarray) -> bool:
+        """Whether ``frame`` is at a cut, a fade or the clip's start, to within two looks."""
+        return bool(np.any(np.abs(bounds - frame) <= 2 * self.step))
+
     def _changes_in_shot(self, line: _Line, bounds: np.ndarray) -> bool:
-        """Whether the line appears or goes away inside a shot (not only at cuts or the clip's ends)."""
-        slack = 2 * self.step
-
-        def at_cut(frame: int) -> bool:
-            return bool(np.any(np.abs(bounds - frame) <= slack))
-
-        starts_inside = not at_cut(line.onset)
-        ends_inside = line.ended_by_change and not at_cut(line.end)
+        """Whether the line appears or goes away inside a shot (not only at cuts, fades or the clip's ends)."""
+        starts_inside = not self._at_boundary(line.onset, bounds)
+        ends_inside = line.ended_by_change and not self._at_boundary(line.end, bounds)
         return starts_inside or ends_inside
 
     def _stretches(self, lines: list[_Line]) -> list[list[_Line]]:
@@ -403,11 +406,12 @@ class SubtitleFinder:
                 out.append([ln])
         return out
 
-    def _band(self, zone: _Zone, lines: list[_Line]) -> SubtitleBand:
-        x0 = min(ln.box[0] for ln in lines)
-        y0 = min(ln.box[1] for ln in lines)
-        x1 = max(ln.box[0] + ln.box[2] for ln in lines)
-        y1 = max(ln.box[1] + ln.box[3] for ln in lines)
+    def _band(self, zone: _Zone, lines: list[_Line], placed: list[_Line]) -> SubtitleBand:
+        """The band of ``lines`` (its frames) where ``placed`` are (its box)."""
+        x0 = min(ln.box[0] for ln in placed)
+        y0 = min(ln.box[1] for ln in placed)
+        x1 = max(ln.box[0] + ln.box[2] for ln in placed)
+        y1 = max(ln.box[1] + ln.box[3] for ln in placed)
         sx = self.width / zone.size[0]
         sy = (zone.y1 - zone.y0) / zone.size[1]
         m = self.MARGIN * self.height
@@ -419,6 +423,14 @@ class SubtitleFinder:
         end = min(self.last_frame + 1, max(ln.end for ln in lines))
         box = (round(left, 1), round(top, 1), round(right - left, 1), round(bottom - top, 1))
         return SubtitleBand(int(start), int(end), box)
+
+
+def _on_rows_of(lines: list[_Line], placed: list[_Line]) -> list[_Line]:
+    """The ``lines`` that keep to the rows of the ``placed`` ones (give or take a fifth of their height)."""
+    y0 = min(ln.box[1] for ln in placed)
+    y1 = max(ln.box[1] + ln.box[3] for ln in placed)
+    slack = 0.2 * (y1 - y0)
+    return [ln for ln in lines if ln in placed or (ln.box[1] >= y0 - slack and ln.box[1] + ln.box[3] <= y1 + slack)]
 
 
 def _by_height(lines: list[_Line]) -> list[list[_Line]]:
