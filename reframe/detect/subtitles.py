@@ -136,15 +136,16 @@ class _Zone:
         frame_h = sh * f.height / (self.y1 - self.y0)  # the source height in strip pixels
         kw = max(3, int(round(sw * 0.012)) | 1)
         joined = cv2.dilate(new, np.ones((3, kw), np.uint8))
-        n, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
-        pieces = []
-        for k in range(1, n):
-            x, y, w, h, _ = stats[k]
-            if h < f.MIN_LINE_HEIGHT * frame_h or h > f.MAX_BLOCK_HEIGHT * frame_h:
-                continue
-            box = _tight(cv2.bitwise_and(new[y : y + h, x : x + w], cv2.compare(labels[y : y + h, x : x + w], k, cv2.CMP_EQ)))
-            if box is not None and box[3] >= f.MIN_LINE_HEIGHT * frame_h:
-                pieces.append((int(x + box[0]), int(y + box[1]), int(box[2]), int(box[3])))
+        _, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+        # The strokes' own boxes: dilation grew each by a row and kw // 2 columns a side.
+        r = kw // 2
+        x0 = np.where(stats[1:, 0] > 0, stats[1:, 0] + r, 0)
+        x1 = np.where(stats[1:, 0] + stats[1:, 2] < sw, stats[1:, 0] + stats[1:, 2] - r, sw)
+        y0 = np.where(stats[1:, 1] > 0, stats[1:, 1] + 1, 0)
+        y1 = np.where(stats[1:, 1] + stats[1:, 3] < sh, stats[1:, 1] + stats[1:, 3] - 1, sh)
+        h = y1 - y0
+        keep = (h >= f.MIN_LINE_HEIGHT * frame_h) & (h <= f.MAX_BLOCK_HEIGHT * frame_h) & (x1 > x0)
+        pieces = [(int(a), int(b), int(c - a), int(d - b)) for a, b, c, d in zip(x0[keep], y0[keep], x1[keep], y1[keep])]
         if len(pieces) > f.MAX_PIECES:
             return []  # new strokes all over: the picture changed, no line appeared on its own
         boxes = []
@@ -306,7 +307,6 @@ class SubtitleFinder:
             _Zone(self, h - int(round(self.BOTTOM * h)), h, sw),
             _Zone(self, 0, int(round(self.TOP * h)), sw),
         ]
-        self._skip = max(1, int(self.width / sw / 2))
         self._direct = not (getattr(info, "rotation", 0) or getattr(info, "mirrored", False) or getattr(info, "hdr", None))
 
     def add(self, frame) -> None:
@@ -352,11 +352,10 @@ class SubtitleFinder:
         return out
 
     def _shrink(self, plane: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-        # Shrinking by two or more, bilinear averages two rows and columns in
-        # every k and leaves the others unread: the decoded frame is cold in
-        # the cache, and reading all of it costs several times more.
-        interpolation = cv2.INTER_LINEAR if self._skip > 1 else cv2.INTER_AREA
-        return cv2.resize(plane, size, interpolation=interpolation)
+        # Bilinear: shrinking by two or more it averages two rows and columns
+        # in every few and leaves the others unread (the decoded frame is cold
+        # in the cache: an area average of all of it costs several times more).
+        return cv2.resize(plane, size, interpolation=cv2.INTER_LINEAR)
 
     def finish(self, cuts=()) -> tuple[SubtitleBand, ...]:
         """The subtitle bands found, in source display pixels, by start frame."""
