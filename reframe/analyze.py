@@ -21,6 +21,7 @@ import numpy as np
 
 from .config import AnalyzeConfig, ProgressCallback, even
 from .detect.faces import Scan
+from .detect.subtitles import SubtitleFinder
 from .detections import Detections, Kind, between
 from .frames import read_ahead
 from .probe import VideoInfo, probe
@@ -116,6 +117,7 @@ class Analyzer:
         cuts = CutDetector(info.fps, threshold=cfg.cut_threshold)
         transitions = TransitionDetector(info.fps)
         bars = BarFinder()
+        subtitles = SubtitleFinder(info)
         previous: np.ndarray | None = None
         known = Detections.empty()  # faces and people of the last sample, analysis pixels
         people = Detections.empty()  # people of the last object pass, analysis pixels
@@ -133,7 +135,9 @@ class Analyzer:
             # the face model and saliency here. Mouths are compared with the
             # frame decoded MOUTH_GAP_SECONDS before each sample.
             gap = max(1, round(MOUTH_GAP_SECONDS * float(info.fps)))
-            sampled = read_ahead(_sampled(reader, Sampler(cfg, speech), cuts, transitions, bars, (tw, th), gap), 2)
+            sampled = read_ahead(
+                _sampled(reader, Sampler(cfg, speech), cuts, transitions, bars, subtitles, (tw, th), gap), 2
+            )
             for frame, scan, new_shot, before, for_voice, rgb, objects, text in read_ahead(
                 self._with_objects(sampled, (aw, ah)), 1
             ):
@@ -165,7 +169,8 @@ class Analyzer:
         if progress:
             progress("analyze", 1.0)
         content = bars.content(info.width, info.height)
-        return Analysis(info, found, samples, content, _speech(info, samples, speech), transitions=gradual)
+        speaking = _speech(info, samples, speech)
+        return Analysis(info, found, samples, content, speaking, subtitles.finish(found), transitions=gradual)
 
     def _with_objects(self, sampled, size: tuple[int, int]):
         """Each sample with its picture at the analysis ``size``, the objects
@@ -278,13 +283,15 @@ def _sampled(
     cuts: CutDetector,
     transitions: TransitionDetector,
     bars: BarFinder,
+    subtitles: SubtitleFinder,
     thumb_size: tuple[int, int],
     gap: int,
 ):
     """``(frame, scan, new_shot, before, for_voice)`` for each frame the detectors should see.
 
     Every frame is made a thumbnail for the cut and transition detectors,
-    the bar finder and the sampler; ``new_shot`` is true on the first sample
+    the bar finder and the sampler, and shown to the subtitle finder (which
+    looks at a few a second); ``new_shot`` is true on the first sample
     after a cut or after a gradual transition is found;
     ``before`` is the frame decoded ``gap`` frames earlier in the same shot
     (None at a shot's start), for the mouths; ``for_voice`` says the frame is
@@ -295,6 +302,7 @@ def _sampled(
     for frame in reader:
         thumb = frame.to_rgb(*thumb_size)
         bars.add(thumb)
+        subtitles.add(frame)
         hard = cuts.push(frame.index, thumb)
         if transitions.push(frame.index, thumb, hard) or hard:
             sampler.new_shot()  # look at the new shot now, fully

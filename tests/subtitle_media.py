@@ -1,0 +1,430 @@
+"""Generated clips with burned-in subtitles (and text that is not subtitles), with exact ground truth.
+
+Subtitle lines are drawn with PIL in real fonts: DejaVu Sans and Serif from
+matplotlib's wheel (Latin) and WenQuanYi Micro Hei (Chinese) from the
+``paperang-p2-fonts-cjk`` wheel, with or without outline, drop shadow and
+background box, one or two lines, at the bottom or top, and composited onto
+the scenes of :mod:`media` (the astronaut over panning backgrounds, with
+cuts). The truth of every frame is the box of each line shown (the ink
+extent, outline and shadow included, or the background box when there is
+one) and its text.
+
+Text that is not subtitles, for the negatives: a sign in the scene, a corner
+logo, a scrolling ticker, karaoke lines whose colour is wiped while shown, a
+lower-third name caption that stays once it appeared, and no text at all.
+
+:func:`subtitled_clip` writes a clip from a :class:`Style` and a list of
+:class:`Cue`; :func:`render_cue` draws one cue onto an RGB frame (used to
+put subtitles on real footage too); :data:`POSITIVES` and :data:`NEGATIVES`
+name ready-made clips for :func:`make`.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+import media
+
+# ---------------------------------------------------------------- fonts
+
+
+@functools.cache
+def font_path(name: str) -> str:
+    """Path of a font by short name: sans, sans-bold, serif, serif-bold, cjk."""
+    if name == "cjk":
+        import paperang_p2_fonts_cjk
+
+        return str(Path(paperang_p2_fonts_cjk.__file__).parent / "fonts" / "wqy-microhei.ttc")
+    import matplotlib
+
+    files = {"sans": "DejaVuSans.ttf", "sans-bold": "DejaVuSans-Bold.ttf", "serif": "DejaVuSerif.ttf",
+             "serif-bold": "DejaVuSerif-Bold.ttf"}
+    return str(Path(matplotlib.__file__).parent / "mpl-data" / "fonts" / "ttf" / files[name])
+
+
+@functools.lru_cache(maxsize=64)
+def _font(name: str, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(font_path(name), size)
+
+
+# ---------------------------------------------------------------- styles and cues
+
+
+@dataclass(frozen=True)
+class Style:
+    """How subtitle lines look and where they sit.
+
+    ``size`` is the font size as a share of the frame height; ``margin`` the
+    gap from the bottom (or top) edge to the nearest line, same unit.
+    ``outline`` and ``shadow`` are in pixels (0: none); ``box`` is an RGBA
+    background box colour (None: no box).
+    """
+
+    font: str = "sans-bold"
+    size: float = 0.06
+    colour: tuple[int, int, int] = (255, 255, 255)
+    outline: int = 2
+    outline_colour: tuple[int, int, int] = (0, 0, 0)
+    shadow: int = 0
+    box: tuple[int, int, int, int] | None = None
+    position: str = "bottom"
+    margin: float = 0.07
+    align: str = "centre"  # or "left" (lower thirds)
+    line_gap: float = 0.25  # between two lines, share of the font size
+
+
+@dataclass(frozen=True)
+class Cue:
+    """Lines of text shown on frames ``start`` to ``end`` (exclusive)."""
+
+    start: int
+    end: int
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """A cue drawn once: premultiplied float32 RGBA layer covering ``origin`` onwards, and the line boxes."""
+
+    layer: np.ndarray
+    origin: tuple[int, int]
+    boxes: tuple[tuple[float, float, float, float], ...]  # per line, x y w h in frame pixels
+
+
+def render_cue(lines: Sequence[str], style: Style, width: int, height: int,
+               colour_split: Sequence[float] | None = None, wipe_colour=(40, 120, 255)) -> Drawn:
+    """Draw ``lines`` in ``style`` for a ``width`` x ``height`` frame.
+
+    ``colour_split`` (karaoke) gives, per line, the share of its width
+    already painted in ``wipe_colour``.
+    """
+    size = max(8, int(round(style.size * height)))
+    font = _font(style.font, size)
+    boxes_pad = int(round(0.25 * size)) if style.box is not None else 0
+    ascent, descent = font.getmetrics()
+    line_h = ascent + descent
+    gap = int(round(style.line_gap * size))
+    widths = [int(math.ceil(font.getlength(t))) for t in lines]
+    block_h = len(lines) * line_h + (len(lines) - 1) * gap
+    margin = int(round(style.margin * height))
+    top = height - margin - block_h if style.position == "bottom" else margin
+    img = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    exact = []
+    for k, (text, w) in enumerate(zip(lines, widths)):
+        x = (width - w) // 2 if style.align == "centre" else int(round(0.06 * width))
+        y = top + k * (line_h + gap)
+        # Each line on its own layer first, so its truth box is its own ink (outline and
+        # shadow included) or its own background box.
+        line = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+        draw = ImageDraw.Draw(line)
+        if style.box is not None:
+            rect = (x - boxes_pad, y - boxes_pad // 2, x + w + boxes_pad, y + line_h + boxes_pad // 2)
+            draw.rectangle(rect, fill=style.box)
+        if style.shadow:
+            draw.text((x + style.shadow, y + style.shadow), text, font=font, fill=(0, 0, 0, 200),
+                      stroke_width=style.outline, stroke_fill=(0, 0, 0, 200))
+        draw.text((x, y), text, font=font, fill=(*style.colour, 255), stroke_width=style.outline,
+                  stroke_fill=(*style.outline_colour, 255))
+        if colour_split is not None and colour_split[k] > 0:
+            wiped = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+            ImageDraw.Draw(wiped).text((x, y), text, font=font, fill=(*wipe_colour, 255),
+                                       stroke_width=style.outline, stroke_fill=(*style.outline_colour, 255))
+            cut = x - style.outline + int(round(colour_split[k] * (w + 2 * style.outline)))
+            region = (0, 0, max(0, cut), height)
+            line.paste(wiped.crop(region), region[:2], wiped.crop(region))
+        ys, xs = np.nonzero(np.asarray(line)[..., 3] > 25)
+        if len(xs):
+            exact.append((float(xs.min()), float(ys.min()), float(xs.max() + 1 - xs.min()), float(ys.max() + 1 - ys.min())))
+        img.alpha_composite(line)
+    rgba = np.asarray(img, dtype=np.float32) / 255.0
+    alpha = rgba[..., 3]
+    ys, xs = np.nonzero(alpha > 0.004)
+    x0, y0 = (int(xs.min()), int(ys.min())) if len(xs) else (0, 0)
+    x1, y1 = (int(xs.max()) + 1, int(ys.max()) + 1) if len(xs) else (1, 1)
+    layer = rgba[y0:y1, x0:x1].copy()
+    layer[..., :3] *= layer[..., 3:4] * 255.0  # premultiplied, 0-255
+    return Drawn(layer, (x0, y0), tuple(exact))
+
+
+def composite(frame: np.ndarray, drawn: Drawn) -> None:
+    """Paint ``drawn`` onto a float32 RGB frame in place."""
+    x0, y0 = drawn.origin
+    h, w = drawn.layer.shape[:2]
+    roi = frame[y0 : y0 + h, x0 : x0 + w]
+    layer = drawn.layer[: roi.shape[0], : roi.shape[1]]
+    roi *= 1.0 - layer[..., 3:4]
+    roi += layer[..., :3]
+
+
+# ---------------------------------------------------------------- truth
+
+
+@dataclass(frozen=True)
+class SubtitleTruth:
+    """A generated clip and what text it shows, frame by frame.
+
+    ``boxes[i]`` lists the line boxes ``(x, y, w, h)`` shown on frame ``i``
+    and ``texts[i]`` their text; ``subtitles`` says whether the text is
+    subtitles (False for the negatives).
+    """
+
+    path: Path
+    width: int
+    height: int
+    fps: Fraction
+    n_frames: int
+    cues: tuple[Cue, ...]
+    boxes: tuple[tuple[tuple[float, float, float, float], ...], ...]
+    texts: tuple[tuple[str, ...], ...]
+    subtitles: bool
+    cut_frames: tuple[int, ...] = ()
+    name: str = ""
+
+    def stretches(self, gap_frames: int) -> list[tuple[int, int, tuple[float, float, float, float]]]:
+        """``(start, end, union box)`` of runs of cues at most ``gap_frames`` apart."""
+        out: list[list] = []
+        for cue in sorted(self.cues, key=lambda c: c.start):
+            box = _union([b for i in range(cue.start, cue.end) for b in self.boxes[i]])
+            if box is None:
+                continue
+            if out and cue.start - out[-1][1] <= gap_frames:
+                out[-1][1] = max(out[-1][1], cue.end)
+                out[-1][2] = _union([out[-1][2], box])
+            else:
+                out.append([cue.start, cue.end, box])
+        return [(a, b, box) for a, b, box in out]
+
+    @property
+    def shown(self) -> np.ndarray:
+        """Per frame: whether a line is on screen."""
+        return np.array([bool(b) for b in self.boxes])
+
+
+def _union(boxes):
+    boxes = [b for b in boxes if b is not None]
+    if not boxes:
+        return None
+    x0 = min(b[0] for b in boxes)
+    y0 = min(b[1] for b in boxes)
+    x1 = max(b[0] + b[2] for b in boxes)
+    y1 = max(b[1] + b[3] for b in boxes)
+    return (x0, y0, x1 - x0, y1 - y0)
+
+
+def iou(a, b) -> float:
+    ix = max(0.0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    return inter / (a[2] * a[3] + b[2] * b[3] - inter) if inter > 0 else 0.0
+
+
+# ---------------------------------------------------------------- scenes
+
+
+def scene_frames(width: int, height: int, n: int, *, cut_frames: Sequence[int] = (), seed: int = 0,
+                 pan_px_per_s: float | Sequence[float] = 14.0, fps: Fraction = Fraction(25), person: bool = True,
+                 background: Sequence[str] = ("rocket", "brick", "coffee", "hubble"),
+                 sign: Callable[[np.ndarray, int, int], None] | None = None):
+    """Float32 RGB frames of :mod:`media`'s scenes: the astronaut swaying over a panning background.
+
+    ``sign`` draws onto each shot's background plate (so it pans with the
+    scene); it is given the plate, the pan margin and the shot number.
+    ``pan_px_per_s`` may give one speed per shot (cycling).
+    """
+    bounds = [0, *cut_frames, n]
+    seconds = n / float(fps)
+    pans = [float(p) for p in np.atleast_1d(pan_px_per_s)]
+    margin = max(abs(p) for p in pans) * seconds / 2 + 8
+    grain = media._Grain(width, height, 2.0, np.random.default_rng(seed))
+    for k, (a, b) in enumerate(zip(bounds[:-1], bounds[1:])):
+        plate = media._plate(background[k % len(background)], width, height, margin, 1.5)
+        if sign is not None:
+            plate = plate.copy()
+            sign(plate, int(margin), k)
+        direction = 1 if k % 2 == 0 else -1
+        x_frac = (0.3, 0.66, 0.5)[k % 3]
+        for i in range(a, b):
+            t = (i - a) / float(fps)
+            pan = direction * pans[k % len(pans)] * (t - (b - a) / float(fps) / 2)
+            frame = media._shift(plate, width, height, margin + pan, margin)
+            if person:
+                hh = 0.32 * height
+                cx = x_frac * width + 0.04 * width * math.sin(2 * math.pi * t / 2.7)
+                media._paste_person(frame, cx, float(media.default_head_y(width, height, hh)), hh)
+            yield i, frame, grain
+
+
+def _finish(frame: np.ndarray, grain) -> np.ndarray:
+    return media._finish(frame, grain)
+
+
+def dialogue_cues(n: int, fps: Fraction, *, texts: Sequence[tuple[str, ...]], first: float = 0.4,
+                  shown: float = 1.8, gap: float = 0.35, seed: int = 0) -> tuple[Cue, ...]:
+    """Cues one after another like dialogue: ``shown`` seconds each (±30 %), ``gap`` seconds between (0: back to back)."""
+    rng = np.random.default_rng(seed)
+    f = float(fps)
+    cues, t, k = [], first, 0
+    while True:
+        length = shown * rng.uniform(0.7, 1.3)
+        start, end = int(round(t * f)), int(round((t + length) * f))
+        if end > n - 1:
+            break
+        cues.append(Cue(start, end, tuple(texts[k % len(texts)])))
+        k += 1
+        t += length + (gap * rng.uniform(0.5, 1.5) if gap else 0)
+    return tuple(cues)
+
+
+LATIN = [("Where were you last night?",), ("I told you, I was at the harbour.",),
+         ("Nobody saw you there.",), ("Then nobody was looking.",), ("Fine. Let's go.",),
+         ("It's getting late, we should head back",), ("Not yet.",)]
+LATIN_TWO = [("Where were you last night?", "I waited for hours."), ("At the harbour.",),
+             ("Nobody saw you there,", "not even the guard."), ("Then he was asleep.", "Again.")]
+CJK = [("你昨晚去哪儿了？",), ("我在港口，我告诉过你。",), ("没有人看见你。",), ("那就是没人在看。",),
+       ("好吧，我们走。",), ("天色已晚，我们该回去了",)]
+
+
+def subtitled_clip(path: str | Path, style: Style, *, texts=LATIN, width: int = 640, height: int = 360,
+                   fps: Fraction | int = Fraction(25), seconds: float = 9.0, cut_frames: Sequence[int] = (),
+                   cues: Sequence[Cue] | None = None, shown: float = 1.8, gap: float = 0.35, seed: int = 0,
+                   name: str = "") -> SubtitleTruth:
+    """Write a clip of the scene with subtitle ``cues`` (default: dialogue of ``texts``) in ``style``."""
+    fps = Fraction(fps)
+    n = int(round(seconds * fps))
+    cues = tuple(cues) if cues is not None else dialogue_cues(n, fps, texts=texts, shown=shown, gap=gap, seed=seed)
+    drawn = [render_cue(c.lines, style, width, height) for c in cues]
+    boxes: list[tuple] = [()] * n
+    shown_texts: list[tuple] = [()] * n
+    for c, d in zip(cues, drawn):
+        for i in range(c.start, min(c.end, n)):
+            boxes[i] = d.boxes
+            shown_texts[i] = c.lines
+
+    def frames():
+        for i, frame, grain in scene_frames(width, height, n, cut_frames=cut_frames, seed=seed, fps=fps):
+            for c, d in zip(cues, drawn):
+                if c.start <= i < c.end:
+                    composite(frame, d)
+            yield _finish(frame, grain)
+
+    media.encode(path, frames(), width=width, height=height, fps=fps)
+    return SubtitleTruth(Path(path), width, height, fps, n, cues, tuple(boxes), tuple(shown_texts), True,
+                         tuple(cut_frames), name)
+
+
+# ---------------------------------------------------------------- text that is not subtitles
+
+
+def text_clip(path: str | Path, kind: str, *, width: int = 640, height: int = 360,
+              fps: Fraction | int = Fraction(25), seconds: float = 9.0, seed: int = 0) -> SubtitleTruth:
+    """A negative: ``kind`` is sign, logo, ticker, karaoke, lower_third or none."""
+    fps = Fraction(fps)
+    n = int(round(seconds * fps))
+    f = float(fps)
+    pan: float | tuple[float, ...] = 14.0
+    sign = None
+    overlay: Callable[[np.ndarray, int], None] | None = None
+    if kind == "sign":
+        # Shop signs on the wall behind, panning with it (and standing still in the second shot).
+        def sign(plate: np.ndarray, margin: int, shot: int) -> None:
+            words = ("OPEN 24 HOURS", "HOTEL CENTRAL")[shot % 2]
+            st = Style(font="sans-bold", size=0.07, colour=(250, 240, 200), outline=0,
+                       box=(90, 20, 20, 255), margin=0.12)
+            d = render_cue((words,), st, width, height)
+            view = plate[margin : margin + height, margin : margin + width].astype(np.float32)
+            composite(view, d)
+            plate[margin : margin + height, margin : margin + width] = np.clip(view + 0.5, 0, 255)
+        pan = (14.0, 0.0)
+    elif kind == "logo":
+        logo = render_cue(("NEWS 24",), Style(font="sans-bold", size=0.05, outline=0, box=(200, 30, 30, 170),
+                                               margin=0.05), width, height)
+        logo = replace(logo, origin=(width - logo.layer.shape[1] - 16, height - logo.layer.shape[0] - 14))
+
+        def overlay(frame: np.ndarray, i: int) -> None:
+            composite(frame, logo)
+    elif kind == "ticker":
+        text = "  +++  Markets close higher  +++  Storm warning for the coast  +++  Football: 2-1  " * 3
+        st = Style(font="sans-bold", size=0.05, outline=0, box=(10, 10, 60, 255), margin=0.03)
+        strip = render_cue((text,), replace(st, align="left"), width * 8, height)
+        speed = 90.0  # px/s
+
+        def overlay(frame: np.ndarray, i: int) -> None:
+            shift = int(round(i / f * speed))
+            x0, y0 = strip.origin
+            d = replace(strip, layer=strip.layer[:, shift : shift + width], origin=(0, y0))
+            composite(frame, d)
+    elif kind == "karaoke":
+        st = Style(font="sans-bold", size=0.065, outline=2)
+        cues = dialogue_cues(n, fps, texts=LATIN, shown=2.6, gap=0.3, seed=seed)
+
+        def overlay(frame: np.ndarray, i: int) -> None:
+            for c in cues:
+                if c.start <= i < c.end:
+                    # The colour sweeps across the line from a quarter of a second in to its end.
+                    done = np.clip((i - c.start - 0.25 * f) / (c.end - c.start - 0.4 * f), 0, 1)
+                    composite(frame, _karaoke(c.lines, st, width, height, round(float(done), 2)))
+    elif kind == "lower_third":
+        st = Style(font="sans", size=0.055, outline=0, box=(20, 40, 90, 220), align="left", margin=0.14)
+        name_tag = render_cue(("Dr. Eileen Collins, astronaut",), st, width, height)
+        appear = int(round(0.5 * f))
+
+        def overlay(frame: np.ndarray, i: int) -> None:
+            if i >= appear:
+                composite(frame, name_tag)
+    elif kind != "none":
+        raise ValueError(f"unknown kind {kind!r}")
+
+    def frames():
+        for i, frame, grain in scene_frames(width, height, n, seed=seed, fps=fps, sign=sign,
+                                            pan_px_per_s=pan, cut_frames=(n // 2,) if kind == "sign" else ()):
+            if overlay is not None:
+                overlay(frame, i)
+            yield _finish(frame, grain)
+
+    media.encode(path, frames(), width=width, height=height, fps=fps)
+    empty = tuple(() for _ in range(n))
+    return SubtitleTruth(Path(path), width, height, fps, n, (), empty, empty, False,
+                         (n // 2,) if kind == "sign" else (), kind)
+
+
+@functools.lru_cache(maxsize=256)
+def _karaoke(lines: tuple[str, ...], style: Style, width: int, height: int, done: float) -> Drawn:
+    return render_cue(lines, style, width, height, colour_split=[done] * len(lines))
+
+
+# ---------------------------------------------------------------- ready-made clips
+
+# name: (style, texts, extra keyword arguments of subtitled_clip)
+POSITIVES: dict[str, tuple[Style, list, dict]] = {
+    "sans_outline": (Style(), LATIN, {}),
+    "serif_yellow_shadow_two_lines": (Style(font="serif-bold", colour=(255, 230, 60), outline=1, shadow=2,
+                                            size=0.055), LATIN_TWO, {"shown": 2.4}),
+    "box_two_lines": (Style(font="sans", outline=0, box=(0, 0, 0, 190), size=0.055), LATIN_TWO, {"gap": 0.0}),
+    "cjk_outline": (Style(font="cjk", outline=2, size=0.065), CJK, {}),
+    "top_small": (Style(font="sans", size=0.045, outline=2, position="top", margin=0.05), LATIN, {}),
+    "across_cuts": (Style(font="sans-bold", size=0.06, outline=2, shadow=1), LATIN,
+                    {"cut_frames": (70, 150), "gap": 0.0, "shown": 2.2}),
+    "no_outline_shadow": (Style(font="sans-bold", size=0.065, outline=0, shadow=2), LATIN, {}),
+}
+NEGATIVES: tuple[str, ...] = ("sign", "logo", "ticker", "karaoke", "lower_third", "none")
+
+
+def make(name: str, folder: str | Path, **kwargs) -> SubtitleTruth:
+    """The ready-made clip ``name`` (from :data:`POSITIVES` or :data:`NEGATIVES`) written into ``folder``."""
+    path = Path(folder) / f"{name}.mp4"
+    if name in POSITIVES:
+        style, texts, extra = POSITIVES[name]
+        return subtitled_clip(path, style, texts=texts, name=name, **{**extra, **kwargs})
+    return text_clip(path, name, **kwargs)
+
+
+__all__ = ["Cue", "Drawn", "POSITIVES", "NEGATIVES", "Style", "SubtitleTruth", "composite", "iou", "make",
+           "render_cue", "subtitled_clip", "text_clip"]
