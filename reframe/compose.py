@@ -81,7 +81,7 @@ class Compositor:
         tw, th = even(out_w * _THUMB), even(out_h * _THUMB)
         self.thumb = planes(np.empty(tw * th * 3 // 2, np.uint8), tw, th)
         self.black = 0 if info.full_range and not info.hdr else 16
-        self.src_h = info.height
+        self.src_w, self.src_h = info.width, info.height
         # Each moved subtitle band's place in output pixels, on even pixels (chroma is half size).
         self.places = {s.start: _place_rect(s.subtitles.place, out_w, out_h) for s in crop_path.shots if s.subtitles}
         self.clear = {  # and the picture's rows clear of it, for the blurred background
@@ -117,8 +117,8 @@ class Compositor:
 
     def _moved_band(self, src: Planes, band, place: tuple[int, int, int, int], views, dst: Planes) -> None:
         """The subtitle band whole at its place; wherever a view (window, output rect) shows the band's
-        own rows, they are covered with a blur of the picture just above them, so no cut piece of a line
-        shows twice."""
+        own rows, they are covered across the view with a blur of the picture just above them, so no cut
+        piece of a line shows twice."""
         bx, by, bw, bh = band
         for (wx, wy, ww, wh), (rx, ry, rw, rh) in views:
             sx, sy = rw / ww, rh / wh  # output pixels per source pixel
@@ -128,11 +128,12 @@ class Compositor:
             y1 = _even_out(ry + (by + bh - wy) * sy, ry, ry + rh, math.ceil)
             if x1 - x0 < 2 or y1 - y0 < 2:
                 continue
+            x0, x1 = rx, rx + rw  # the rows across the view: a strip, not a patch
             # The source columns shown there, and as many rows just above the band (below it at the top).
-            cols = (wx + (x0 - rx) / sx, (x1 - x0) / sx)
+            left, right = max(wx, 0.0), min(wx + ww, self.src_w)
             rows = (y1 - y0) / sy
             top = by - rows if by - rows >= 0 else by + bh
-            fill = np.array([cols[0], top, cols[1], min(rows, self.src_h - top)])
+            fill = np.array([left, top, right - left, min(rows, self.src_h - top)])
             if fill[3] < 1:
                 continue
             tw, th = max(2, (x1 - x0) // 16 // 2 * 2), max(2, (y1 - y0) // 16 // 2 * 2)
