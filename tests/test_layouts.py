@@ -162,8 +162,8 @@ def test_version_1_files_still_load_as_follow_over_the_whole_picture():
         CropPath.from_dict({**v1, "shots": [{**v1["shots"][0], "layout": "split"}]})
     with pytest.raises(CropPathError, match="layout 'grid'"):
         CropPath.from_dict({**v1, "shots": [{**v1["shots"][0], "layout": "grid"}]})
-    with pytest.raises(CropPathError, match="version 3"):
-        CropPath.from_dict({**v1, "version": 3})
+    with pytest.raises(CropPathError, match="version 4"):
+        CropPath.from_dict({**v1, "version": 4})
 
 
 def test_coverage_counts_a_face_shown_in_either_panel():
