@@ -133,14 +133,18 @@ class Compositor:
             left, right = max(wx, 0.0), min(wx + ww, self.src_w)
             rows = (y1 - y0) / sy
             top = by - rows if by - rows >= 0 else by + bh
-            fill = np.array([left, top, right - left, min(rows, self.src_h - top)])
-            if fill[3] < 1:
+            fx0, fy0 = int(left) // 2 * 2, int(top) // 2 * 2
+            fx1, fy1 = int(right) // 2 * 2, int(min(top + rows, self.src_h)) // 2 * 2
+            if fx1 - fx0 < 2 or fy1 - fy0 < 2:
                 continue
-            tw, th = max(2, (x1 - x0) // 16 // 2 * 2), max(2, (y1 - y0) // 16 // 2 * 2)
-            small = planes(np.empty(tw * th * 3 // 2, np.uint8), tw, th)
-            self.warper.warp(src, fill, small)
-            for plane, part in zip(_region(dst, x0, y0, x1 - x0, y1 - y0), small):
-                soft = cv2.GaussianBlur(part, (0, 0), _COVER_SIGMA, borderType=cv2.BORDER_REPLICATE)
+            # Blurred anyway: a plain linear shrink of the source (the warper's exact one costs more).
+            size = (max(2, (x1 - x0) // 16), max(2, (y1 - y0) // 16))
+            fill = _region(src, fx0, fy0, fx1 - fx0, fy1 - fy0)
+            for plane, part in zip(_region(dst, x0, y0, x1 - x0, y1 - y0), fill):
+                if part.strides[1] != 1 or part.strides[0] < 0:  # a turned or mirrored source
+                    part = np.ascontiguousarray(part)
+                small = cv2.resize(part, size, interpolation=cv2.INTER_LINEAR)
+                soft = cv2.GaussianBlur(small, (0, 0), _COVER_SIGMA, borderType=cv2.BORDER_REPLICATE)
                 cv2.resize(soft, (plane.shape[1], plane.shape[0]), dst=plane, interpolation=cv2.INTER_LINEAR)
         self.warper.warp(src, np.asarray(band, float), _region(dst, *place))
 
