@@ -81,7 +81,7 @@ class Compositor:
         tw, th = even(out_w * _THUMB), even(out_h * _THUMB)
         self.thumb = planes(np.empty(tw * th * 3 // 2, np.uint8), tw, th)
         self.black = 0 if info.full_range and not info.hdr else 16
-        self.src_w, self.src_h = info.width, info.height
+        self.src_h = info.height
         # Each moved subtitle band's place in output pixels, on even pixels (chroma is half size).
         self.places = {s.start: _place_rect(s.subtitles.place, out_w, out_h) for s in crop_path.shots if s.subtitles}
         self.clear = {  # and the picture's rows clear of it, for the blurred background
@@ -128,9 +128,11 @@ class Compositor:
             y1 = _even_out(ry + (by + bh - wy) * sy, ry, ry + rh, math.ceil)
             if x1 - x0 < 2 or y1 - y0 < 2:
                 continue
-            x0, x1 = rx, rx + rw  # the rows across the view: a strip, not a patch
-            # The source columns shown there, and as many rows just above the band (below it at the top).
-            left, right = max(wx, 0.0), min(wx + ww, self.src_w)
+            # The rows across the picture the view shows: a strip, not a patch; the source columns
+            # shown there, and as many rows just above the band (below it at the top).
+            left, right = max(wx, self.content[0]), min(wx + ww, self.content[0] + self.content[2])
+            x0 = _even_out(rx + (left - wx) * sx, rx, rx + rw, math.ceil)
+            x1 = _even_out(rx + (right - wx) * sx, rx, rx + rw, math.floor)
             rows = (y1 - y0) / sy
             top = by - rows if by - rows >= 0 else by + bh
             fx0, fy0 = int(left) // 2 * 2, int(top) // 2 * 2
