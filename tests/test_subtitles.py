@@ -275,7 +275,10 @@ def best_scale_match(out: np.ndarray, crop: np.ndarray) -> tuple[float, int, int
     return best
 
 
-def check_every_line_whole_above_the_bottom_fifth(video: Path, clip: SubtitledClip) -> None:
+def check_every_line_whole_above_the_bottom_fifth(video: Path, clip: SubtitledClip) -> list[int]:
+    """Every line found whole in the output (searched over scales), above the bottom fifth, and no piece
+    of it in the picture; the top row where each line was found."""
+    tops = []
     middles = {(a + b) // 2: (a, b, *rest) for a, b, *rest in clip.lines}
     lumas = output_lumas(video, set(middles))
     assert len(lumas) == len(middles)
@@ -290,6 +293,8 @@ def check_every_line_whole_above_the_bottom_fifth(video: Path, clip: SubtitledCl
         masked = out.copy()
         masked[max(0, top - 4) : top + height + 4] = 0
         assert found(masked, left)[0] < 0.6, text
+        tops.append(top)
+    return tops
 
 
 def test_a_subtitled_clip_shows_every_line_whole_above_the_bottom_fifth(subtitled, tmp_path):
@@ -300,13 +305,24 @@ def test_a_subtitled_clip_shows_every_line_whole_above_the_bottom_fifth(subtitle
     a = analyze_file(subtitled.path)
     bands = tuple(SubtitleBand(s, e, (x, y, w, h)) for s, e, _, x, y, w, h, _ in subtitled.lines)
     a = dataclasses.replace(a, subtitles=bands)
-    outs = {aspect: tmp_path / f"out_{aspect.replace(':', 'x')}.mp4" for aspect in ("9:16", "1:1")}
+    outs = {aspect: tmp_path / f"out_{aspect.replace(':', 'x')}.mp4" for aspect in ("9:16", "4:5", "1:1")}
     paths = {aspect: plan(a, PlanConfig(aspect=aspect)) for aspect in outs}
+    render_many([(paths["4:5"], outs["4:5"]), (paths["1:1"], outs["1:1"])], subtitled.path)
+    for aspect in ("4:5", "1:1"):
+        check_every_line_whole_above_the_bottom_fifth(outs[aspect], subtitled)
+    # A saved path with the band's place moved by hand, rendered on the command line, puts it there.
     saved = tmp_path / "path.json"
     paths["9:16"].save(saved)
-    render_many([(CropPath.load(saved), outs["9:16"]), (paths["1:1"], outs["1:1"])], subtitled.path)
-    for video in outs.values():
-        check_every_line_whole_above_the_bottom_fifth(video, subtitled)
+    data = json.loads(saved.read_text())
+    data["shots"][0]["subtitles"]["place"][1] = 0.5
+    saved.write_text(json.dumps(data))
+    run = subprocess.run(
+        [sys.executable, "-m", "reframe", "render", str(subtitled.path), "-p", str(saved), "-o", str(outs["9:16"]),
+         "-q"], capture_output=True, text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    tops = check_every_line_whole_above_the_bottom_fifth(outs["9:16"], subtitled)
+    assert all(abs(top - 960) <= 6 for top in tops), tops
 
 
 def test_convert_on_the_command_line_shows_every_line_whole(subtitled, tmp_path):
@@ -323,10 +339,13 @@ def test_convert_on_the_command_line_shows_every_line_whole(subtitled, tmp_path)
     check_every_line_whole_above_the_bottom_fifth(out, subtitled)
 
 
-def test_a_bad_subtitles_option_is_a_usage_error_before_any_work(tmp_path):
+@pytest.mark.parametrize("command", ["convert", "analyze", "batch"])
+def test_a_bad_subtitles_option_is_a_usage_error_before_any_work(command, tmp_path):
+    src = tmp_path / "missing.mp4"
+    src.write_bytes(b"")
+    out = tmp_path / ("out" if command == "batch" else "o.mp4")
     run = subprocess.run(
-        [sys.executable, "-m", "reframe", "convert", str(tmp_path / "missing.mp4"), "-o", str(tmp_path / "o.mp4"),
-         "--subtitles", "hide"],
+        [sys.executable, "-m", "reframe", command, str(src), "-o", str(out), "--subtitles", "hide"],
         capture_output=True, text=True,
     )
-    assert run.returncode == 2 and "subtitles 'hide'" in run.stderr
+    assert run.returncode == 2 and "subtitles 'hide'" in run.stderr, run.stderr
