@@ -519,7 +519,7 @@ class Planner:
         frames = analysis.sample_frames
         # Zooming out widens the window up to the whole picture width, no further.
         max_zoom = max(1.0, min(self.config.zoom_max, cw / w))
-        text_width = widest(analysis.subtitles, analysis.content_box)  # one subtitle size for every shot
+        text_width = widest(analysis.subtitles, (0, 0, info.width, info.height))  # one text size for all shots
         for start, end in shot_ranges(list(analysis.cuts), n):
             in_shot = frames[(frames >= start) & (frames < end)]
             times = info.timestamps[np.minimum(in_shot, len(info.timestamps) - 1)]
@@ -650,16 +650,19 @@ def _subtitle_rule(config: PlanConfig, analysis: Analysis, start: int, end: int,
     content = analysis.content_box
     band = None
     if config.subtitles != "crop":
-        band = shot_band(analysis.subtitles, start, end, content, float(analysis.info.fps))
+        info = analysis.info
+        band = shot_band(analysis.subtitles, start, end, (0, 0, info.width, info.height), float(info.fps))
     if band is None:
         return _SubtitleRule(layout, (content[1], content[3]))
     if config.subtitles == "keep":
         need = float(np.ceil(band[2] / window * 100) / 100)  # the zoom whose window holds the band's width
         if layout.layout == "follow" and need > layout.zoom:
             if need <= max_zoom:
-                layout = replace(layout, zoom=need, reason=f"{layout.reason}; zoomed out {need:.2f}x to keep the subtitles whole")
+                why = f"{layout.reason}; zoomed out {need:.2f}x to keep the subtitles whole"
+                layout = replace(layout, zoom=need, reason=why)
             else:
-                layout = replace(layout, layout="fit", zoom=1.0, reason="subtitles wider than any window: the whole picture")
+                why = "subtitles wider than any window: the whole picture"
+                layout = replace(layout, layout="fit", zoom=1.0, reason=why)
         elif layout.layout == "split":
             layout = replace(layout, layout="fit", zoom=1.0, reason="subtitles kept whole: the whole picture")
         return _SubtitleRule(layout, (content[1], content[3]), keep=band)

@@ -102,28 +102,29 @@ def _num(v: float) -> float | int:
     return int(v) if v == int(v) else v
 
 
-def shot_band(bands: Sequence[SubtitleBand], start: int, end: int, content: Box, fps: float) -> Box | None:
+def shot_band(bands: Sequence[SubtitleBand], start: int, end: int, frame: Box, fps: float) -> Box | None:
     """The band of the shot ``[start, end)``: every band shown on enough of it,
-    as one box, with room for the outline, inside ``content``. None without."""
+    as one box, with room for the outline, inside ``frame`` (the source's
+    ``0, 0, width, height``: lines in a letterbox bar are moved too). None without."""
     need = min(end - start, max(1, round(MIN_SECONDS * fps)))
     boxes = [b.box for b in bands if min(b.end, end) - max(b.start, start) >= need]
     if not boxes:
         return None
-    return _grown(boxes, content)
+    return _grown(boxes, frame)
 
 
-def widest(bands: Sequence[SubtitleBand], content: Box) -> float:
+def widest(bands: Sequence[SubtitleBand], frame: Box) -> float:
     """The width of the widest band of the whole video, with its margin: it sets one text size for all shots."""
-    return max((_grown([b.box], content)[2] for b in bands), default=0.0)
+    return max((_grown([b.box], frame)[2] for b in bands), default=0.0)
 
 
-def _grown(boxes: Sequence[Box], content: Box) -> Box:
+def _grown(boxes: Sequence[Box], frame: Box) -> Box:
     x1 = min(b[0] for b in boxes)
     y1 = min(b[1] for b in boxes)
     x2 = max(b[0] + b[2] for b in boxes)
     y2 = max(b[1] + b[3] for b in boxes)
     pad = max(2.0, MARGIN * min(b[3] for b in boxes))
-    cx, cy, cw, ch = content
+    cx, cy, cw, ch = frame
     x1, y1 = max(cx, x1 - pad), max(cy, y1 - pad)
     x2, y2 = min(cx + cw, x2 + pad), min(cy + ch, y2 + pad)
     return (x1, y1, max(2.0, x2 - x1), max(2.0, y2 - y1))
@@ -148,7 +149,14 @@ def place_for(band: Box, widest_band: float, window_width: float, ratio: float) 
 
 
 def rows_clear_of(band: Box, top: float, height: float) -> tuple[float, float]:
-    """The rows ``(y, h)`` of ``[top, top + height)`` on the larger side of ``band``, without its rows."""
+    """The rows ``(y, h)`` of ``[top, top + height)`` on the larger side of ``band``, without its rows
+    (all of them when the band lies outside, as in a letterbox bar).
+
+    >>> rows_clear_of((0, 950, 1920, 120), 0, 1080), rows_clear_of((0, 1000, 1920, 60), 140, 800)
+    ((0, 950), (140, 800))
+    """
     above = band[1] - top
     below = top + height - (band[1] + band[3])
+    if above >= height or below >= height:
+        return top, height
     return (top, above) if above >= below else (band[1] + band[3], below)

@@ -349,3 +349,21 @@ def test_a_bad_subtitles_option_is_a_usage_error_before_any_work(command, tmp_pa
         capture_output=True, text=True,
     )
     assert run.returncode == 2 and "subtitles 'hide'" in run.stderr, run.stderr
+
+
+def test_lines_in_a_letterbox_bar_are_moved_from_the_bar():
+    y = np.full((H, W), 16, np.uint8)
+    y[140:940] = np.tile(np.linspace(40, 170, W, dtype=np.float32), (800, 1)).astype(np.uint8)
+    draw_line(y, LINE, 330, 1030, 2.6)
+    u = np.full((H // 2, W // 2), 128, np.uint8)
+    line = bright_box(y)
+    a = dataclasses.replace(analysis(20, lambda f: [600]), content=(0, 140, W, 800), subtitles=(SubtitleBand(0, 20, line),))
+    path = plan(a)
+    moved = path.shots[0].subtitles
+    assert moved.band[1] >= 940 - 1 and moved.band[1] + moved.band[3] <= H
+    out = Compositor(path, a.info, 1080, 1920, _Warper(a.info)).frame((y, u, u.copy()), 10)[:1920]
+    x0, y0, w0, h0 = (round(v * s) for v, s in zip(moved.place, (1080, 1920, 1080, 1920)))
+    assert out[y0 : y0 + h0].max() > 220 and y0 + h0 <= BOTTOM_FIFTH * 1920
+    rest = out.copy()
+    rest[y0 - 2 : y0 + h0 + 2] = 0
+    assert rest.max() < 200
