@@ -63,6 +63,15 @@ ZoomOpt = Annotated[
         "together (1: never); the picture then has blurred bands above and below.",
     ),
 ]
+SubtitlesOpt = Annotated[
+    str,
+    typer.Option(
+        "--subtitles",
+        help="Burned-in subtitles: move (their band shown whole, scaled to the width, above the phone's own "
+        "interface), keep (kept whole in the picture: a wider window or the whole picture), "
+        "crop (cropped like the rest), auto (move when a band is found).",
+    ),
+]
 InArg = Annotated[Path, typer.Argument(help="Input video.", show_default=False)]
 
 
@@ -174,6 +183,7 @@ def convert(
     motion: MotionOpt = "calm",
     layout: LayoutOpt = "auto",
     zoom_max: ZoomOpt = 1.25,
+    subtitles: SubtitlesOpt = "move",
     audio_tracks: AudioTracksOpt = "default",
     overwrite: OverwriteOpt = False,
     quiet: QuietOpt = False,
@@ -190,7 +200,7 @@ def convert(
             results = convert_file(
                 src, outputs, save_paths=saves, progress=progress,
                 size=size, crf=crf, preset=preset, encoder=encoder, overwrite=overwrite, motion=motion,
-                audio_tracks=audio_tracks, layout=layout, zoom_max=zoom_max,
+                audio_tracks=audio_tracks, layout=layout, zoom_max=zoom_max, subtitles=subtitles,
             )
         if not quiet:
             for result in results:
@@ -205,6 +215,7 @@ def analyze(
     motion: MotionOpt = "calm",
     layout: LayoutOpt = "auto",
     zoom_max: ZoomOpt = 1.25,
+    subtitles: SubtitlesOpt = "move",
     overwrite: OverwriteOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -216,7 +227,9 @@ def analyze(
 
         if output.exists() and not overwrite:
             raise OutputError(f"{output} already exists (use --overwrite to replace it)")
-        plan_config = PlanConfig(aspect=Aspect.parse(aspect), motion=motion, layout=layout, zoom_max=zoom_max)
+        plan_config = PlanConfig(
+            aspect=Aspect.parse(aspect), motion=motion, layout=layout, zoom_max=zoom_max, subtitles=subtitles
+        )
         with _progress(quiet) as progress:
             path = plan_file(src, plan_config=plan_config, progress=progress)
         path.save(output)
@@ -314,6 +327,7 @@ def batch(
     motion: MotionOpt = "calm",
     layout: LayoutOpt = "auto",
     zoom_max: ZoomOpt = 1.25,
+    subtitles: SubtitlesOpt = "move",
     audio_tracks: AudioTracksOpt = "default",
     save_paths: Annotated[bool, typer.Option("--save-paths", help="Keep each crop path JSON beside its output.")] = False,
     jobs: Annotated[
@@ -336,7 +350,8 @@ def batch(
         from reframe.batch import run_batch
 
         options = dict(aspect=aspect, size=size, crf=crf, preset=preset, encoder=encoder, motion=motion,
-                       audio_tracks=audio_tracks, layout=layout, zoom_max=zoom_max, save_paths=save_paths,
+                       audio_tracks=audio_tracks, layout=layout, zoom_max=zoom_max, subtitles=subtitles,
+                       save_paths=save_paths,
                        overwrite=overwrite)
         with _batch_progress(quiet) as progress:
             result = run_batch(sources, output, options, jobs=jobs, cluster=cluster, force=force, report=report,

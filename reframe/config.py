@@ -141,6 +141,9 @@ MOTIONS: dict[str, Motion] = {
 }
 
 
+# What the planner does with burned-in subtitles (see reframe.subtitle_place).
+SUBTITLE_MODES = ("move", "keep", "crop", "auto")
+
 # How the planner shows shots: "auto" chooses one of the others per shot.
 PLAN_LAYOUTS = ("auto", "follow", "split", "fit")
 
@@ -162,6 +165,12 @@ class PlanConfig:
     window a ``follow`` window may become to keep close people together
     (1 disables it); the extra height beyond the picture is filled with a
     blurred copy of it.
+
+    ``subtitles`` is what happens to burned-in subtitles the analysis found
+    (:data:`SUBTITLE_MODES`): ``move`` shows their band whole, scaled to the
+    output width, in the lower part of the frame; ``keep`` keeps it whole in
+    the picture (a wider window, or the whole picture); ``crop`` crops it
+    like the rest; ``auto`` is ``move`` where a band is found.
     """
 
     aspect: Aspect = Aspect(9, 16)
@@ -170,9 +179,12 @@ class PlanConfig:
     dead_zone: float | None = None
     layout: str = "auto"
     zoom_max: float = 1.25
+    subtitles: str = "move"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "aspect", Aspect.parse(self.aspect))
+        if self.subtitles not in SUBTITLE_MODES:
+            raise UsageError(f"subtitles {self.subtitles!r} is not one of: {', '.join(SUBTITLE_MODES)}")
         if self.motion not in MOTIONS:
             raise UsageError(f"motion {self.motion!r} is not one of: {', '.join(MOTIONS)}")
         if self.layout not in PLAN_LAYOUTS:

@@ -14,7 +14,8 @@ JSON layout (``version`` 3)::
       "content": [0, 0, 1920, 1080],
       "shots": [{"start": 0, "end": 120, "subject": "people", "layout": "split", "motion": "calm",
                  "reason": "...", "note": "...",
-                 "panels": [[[frame, x, y, w, h], ...], [[frame, x, y, w, h], ...]]}],
+                 "panels": [[[frame, x, y, w, h], ...], [[frame, x, y, w, h], ...]],
+                 "subtitles": {"band": [x, y, w, h], "place": [x, y, w, h]}}],
       "keyframes": [[frame, x, y, w, h], ...],
       "detections": [{"frame": 0, "items": [{"box": [x1, y1, x2, y2], "score": 0.9, "kind": "face"}]}]
     }
@@ -35,9 +36,14 @@ for every shot, so changing a shot's layout to ``follow`` by hand always
 works, and so does ``fit``; ``split`` needs panels, which the planner writes
 for every shot with two people to give them to.
 
+A shot's optional ``subtitles`` moves its burned-in subtitle band: ``band``
+is where the lines are in the source (display pixels), ``place`` where the
+band is shown, as fractions of the output's width and height; the picture's
+own copy of those rows is covered (see :mod:`reframe.subtitle_place`).
+
 Version 1 files (no layouts, panels or content box) still load: every shot
 is ``follow`` and the content is the whole source. Version 2 files load as
-they are: version 3 only adds optional fields.
+they are: version 3 only adds optional fields (``subtitles``).
 """
 
 from __future__ import annotations
@@ -53,6 +59,7 @@ import numpy as np
 from .config import Aspect
 from .detections import Detections
 from .errors import CropPathError, OutputError, UsageError
+from .subtitle_place import MovedBand
 
 FORMAT = "reframe.croppath"
 VERSION = 3
@@ -87,7 +94,9 @@ class Shot:
     salient, none) and ``note`` how it was followed; ``motion`` names the
     camera temperament the path was planned with; ``layout`` is how the shot
     is shown (one of :data:`LAYOUTS`) and ``reason`` why, in a sentence, so
-    a user can check and override it.
+    a user can check and override it. ``subtitles``, when set, is the
+    burned-in subtitle band shown whole at its own place (see
+    :mod:`reframe.subtitle_place`).
     """
 
     start: int
@@ -97,6 +106,7 @@ class Shot:
     motion: str = "calm"
     layout: str = "follow"
     reason: str = ""
+    subtitles: MovedBand | None = None
 
     def __post_init__(self) -> None:
         if not 0 <= self.start < self.end:
@@ -192,6 +202,8 @@ class CropPath:
             for track in tracks:
                 self._check_windows(track, "panel window of frame", start)
         for shot in self.shots:
+            if shot.subtitles is not None:
+                shot.subtitles.check_inside(W, H, f"shot [{shot.start}, {shot.end})")
             if shot.layout == "split" and shot.start not in self.panels:
                 raise CropPathError(
                     f"shot [{shot.start}, {shot.end}) has layout split but no panels; use follow or fit, "
@@ -349,6 +361,8 @@ class CropPath:
                 [[s.start + f, *(_num(v) for v in track[f])] for f in _keyframes(track, 0, len(s))]
                 for track in self.panels[s.start]
             ]
+        if s.subtitles is not None:
+            d["subtitles"] = s.subtitles.to_dict()
         return d
 
     def to_json(self, indent: int | None = None) -> str:
@@ -389,6 +403,7 @@ class CropPath:
                 Shot(
                     int(d["start"]), int(d["end"]), str(d.get("subject", "none")), str(d.get("note", "")),
                     str(d.get("motion", "calm")), str(d.get("layout", "follow")), str(d.get("reason", "")),
+                    _moved_band(d),
                 )
                 for d in data["shots"]
             )
@@ -471,6 +486,12 @@ def _expand(keys: np.ndarray, n: int, first: int = 0) -> np.ndarray:
         raise CropPathError(f"keyframes must start at frame {first} and end at frame {first + n - 1}")
     t = np.arange(first, first + n)
     return np.stack([np.interp(t, frames, keys[:, c]) for c in range(1, 5)], axis=1)
+
+
+def _moved_band(shot: dict) -> MovedBand | None:
+    if shot.get("subtitles") is None:
+        return None
+    return MovedBand.from_dict(shot["subtitles"], f"shot [{shot.get('start')}, {shot.get('end')})")
 
 
 def _expand_panel(keys, start: int, end: int) -> np.ndarray:

@@ -111,6 +111,7 @@ def convert(
     for dst in targets.values():
         check_output(src, dst, render_config.overwrite)
     check_encoder(render_config.encoder)
+    PlanConfig(**configs[PlanConfig])  # bad plan options fail now, not after the analysis
     # Probe once: the packet scan serves the analysis and every render.
     info = probe(src)
     analyze_config = AnalyzeConfig(**configs[AnalyzeConfig])

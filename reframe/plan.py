@@ -27,6 +27,7 @@ from .pathsolver import Avoid, PathWeights, solve_path
 from .shots import shot_ranges
 from .speaker import SpeakerTrack, speaker_track
 from .transitions import shot_note, still_frames
+from .subtitle_place import MovedBand, place_for, rows_clear_of, shot_band, widest
 
 # A group of subjects is framed together only if it fits in this share of
 # the window: the rest is margin, so a head never touches the edge.
@@ -668,6 +669,7 @@ class Planner:
         # Zooming out widens the window up to the whole picture width, no further.
         max_zoom = max(1.0, min(self.config.zoom_max, cw / w))
         overlays = _overlays(analysis)
+        text_width = widest(analysis.subtitles, (0, 0, info.width, info.height))  # one text size for all shots
         for start, end in shot_ranges(list(analysis.cuts), n):
             in_shot = frames[(frames >= start) & (frames < end)]
             times = info.timestamps[np.minimum(in_shot, len(info.timestamps) - 1)]
@@ -692,17 +694,24 @@ class Planner:
                     speaker=speaker, bodies=bodies, panel=(float(ratio), (cx, cy, cw, ch)),
                 )
             why = "; ".join(n for n in (why, shot_note(analysis.transitions, start, end)) if n)
+            subs = _subtitle_rule(self.config, analysis, start, end, layout, w, max_zoom, text_width)
+            layout = subs.layout
             zw, zh = w * layout.zoom, h * layout.zoom
             xs, note = self._axis(0, readings, start, end, zw, cx, cw, fps)
             note = "; ".join(n for n in (note, why) if n)
-            ys, _ = self._axis(1, readings, start, end, zh, cy, ch, fps)
+            ry, rh = subs.rows if zh <= subs.rows[1] + 0.5 else (cy, ch)
+            ys, _ = self._axis(1, readings, start, end, zh, ry, rh, fps)
+            if subs.keep is not None:
+                xs, ys = _holding(xs, ys, subs.keep, zw, zh)
             windows[start:end] = _place(xs, ys, zw, zh, info.width, info.height)
             if layout.pair is not None:
                 panels[start] = np.stack(
-                    [self._panel(track, start, end, (cx, cy, cw, ch), info, fps) for track in layout.pair]
+                    [self._panel(track, start, end, (cx, subs.rows[0], cw, subs.rows[1]), info, fps)
+                     for track in layout.pair]
                 )
             shots.append(
-                Shot(start, end, subject, note, motion=self.config.motion, layout=layout.layout, reason=layout.reason)
+                Shot(start, end, subject, note, motion=self.config.motion, layout=layout.layout, reason=layout.reason,
+                     subtitles=subs.moved)
             )
         return CropPath(
             SourceRef.from_info(info), self.config.aspect, windows, tuple(shots), dict(analysis.samples),
@@ -943,6 +952,63 @@ def _text_layout(readings, window: float, max_zoom: float, forced: str) -> _Layo
         chosen = "follow chosen for every shot" if forced == "follow" else "split chosen, but not two people: followed"
         layout = _Layout("follow", f"{chosen} (a title wider than the window)")
     return layout
+
+# -- burned-in subtitles --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _SubtitleRule:
+    """What a shot's subtitle band asks of its plan: the layout, the rows
+    ``(y, h)`` windows and panels move in, the band moved to its own place
+    (``move``) or the box every window must hold (``keep``)."""
+
+    layout: _Layout
+    rows: tuple[float, float]
+    moved: MovedBand | None = None
+    keep: tuple[float, float, float, float] | None = None
+
+
+def _subtitle_rule(config: PlanConfig, analysis: Analysis, start: int, end: int, layout: _Layout,
+                   window: float, max_zoom: float, text_width: float) -> _SubtitleRule:
+    """The shot's :class:`_SubtitleRule` under ``config.subtitles`` (see :mod:`reframe.subtitle_place`).
+
+    ``move``: the picture need not show the band rows, so windows and
+    panels short enough move in the rows clear of it (the renderer covers
+    them where a window still shows them). ``keep``: the band must stay
+    whole in the picture: a window widened within ``max_zoom`` to hold it,
+    otherwise the whole picture.
+    """
+    content = analysis.content_box
+    band = None
+    if config.subtitles != "crop":
+        info = analysis.info
+        band = shot_band(analysis.subtitles, start, end, (0, 0, info.width, info.height), float(info.fps))
+    if band is None:
+        return _SubtitleRule(layout, (content[1], content[3]))
+    if config.subtitles == "keep":
+        need = float(np.ceil(band[2] / window * 100) / 100)  # the zoom whose window holds the band's width
+        if layout.layout == "follow" and need > layout.zoom:
+            if need <= max_zoom:
+                why = f"{layout.reason}; zoomed out {need:.2f}x to keep the subtitles whole"
+                layout = replace(layout, zoom=need, reason=why)
+            else:
+                why = "subtitles wider than any window: the whole picture"
+                layout = replace(layout, layout="fit", zoom=1.0, reason=why)
+        elif layout.layout == "split":
+            layout = replace(layout, layout="fit", zoom=1.0, reason="subtitles kept whole: the whole picture")
+        return _SubtitleRule(layout, (content[1], content[3]), keep=band)
+    place = place_for(band, text_width, window, float(config.aspect.ratio))
+    return _SubtitleRule(layout, rows_clear_of(band, content[1], content[3]), moved=MovedBand(band, place))
+
+
+def _holding(xs: np.ndarray, ys: np.ndarray, box, w: float, h: float) -> tuple[np.ndarray, np.ndarray]:
+    """Window centres moved the least so that each ``w`` x ``h`` window holds ``box`` whole."""
+    bx, by, bw, bh = box
+    if w >= bw:
+        xs = np.clip(xs, bx + bw - w / 2, bx + w / 2)
+    if h >= bh:
+        ys = np.clip(ys, by + bh - h / 2, by + h / 2)
+    return xs, ys
 
 
 def _place(xs: np.ndarray, ys: np.ndarray, w: float, h: float, width: int, height: int) -> np.ndarray:
