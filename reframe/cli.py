@@ -263,6 +263,31 @@ def render(
             _say(_wrote(result))
 
 
+@app.command()
+def export(
+    path: Annotated[Path, typer.Argument(help="Crop path JSON.", show_default=False)],
+    to: Annotated[
+        str, typer.Option("--to", "-t", help="premiere (FCP 7 XML: Premiere, Resolve) or fcpxml (Final Cut Pro, Resolve).")
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Sequence XML to write.", show_default=False)],
+    source: Annotated[
+        Optional[Path], typer.Option("--source", help="The video the clips use. Default: the path's source beside it.")
+    ] = None,
+    size: SizeOpt = None,
+    overwrite: OverwriteOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Write a crop path as an editor's sequence: keyframed position and scale per shot."""
+    with _errors():
+        from reframe.export import export_path
+
+        result = export_path(path, to, output, source=source, size=size, overwrite=overwrite)
+        for warning in result.warnings:
+            _say(f"reframe: warning: {warning}")
+        if not quiet:
+            _say(f"wrote {result.path} ({result.format}, {result.width}x{result.height}, {result.clips} clips)")
+
+
 @contextmanager
 def _batch_progress(quiet: bool):
     """An overall bar plus one line per file in flight on a terminal; nothing when piped or quiet."""
