@@ -285,7 +285,8 @@ def export(
         for warning in result.warnings:
             _say(f"reframe: warning: {warning}")
         if not quiet:
-            _say(f"wrote {result.path} ({result.format}, {result.width}x{result.height}, {result.clips} clips)")
+            _say(f"wrote {result.path} ({result.format}, {result.width}x{result.height}, "
+                 f"{result.clips} clip{'s' * (result.clips != 1)})")
 
 
 @app.command()
