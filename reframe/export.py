@@ -262,6 +262,8 @@ class _Writer:
         self.fps = crop_path.source.fps
         self.n = crop_path.source.frame_count
         self.url = src.resolve().as_uri()
+        # FCP 7 XML names local files with the host spelled out, as Premiere writes them.
+        self.pathurl = "file://localhost" + self.url[len("file://"):]
         self.name = f"{src.stem} {crop_path.aspect.w}x{crop_path.aspect.h}"
         self.clip_count = 0
 
@@ -375,7 +377,7 @@ class _Premiere(_Writer):
             return
         self.file_written = True
         _sub(f, "name", self.src.name)
-        _sub(f, "pathurl", self.url)
+        _sub(f, "pathurl", self.pathurl)
         self._rate(f)
         _sub(f, "duration", self.n)
         self._timecode(f)
