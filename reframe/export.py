@@ -502,7 +502,8 @@ class _FcpXml(_Writer):
                 if len(set(values)) > 1:  # a value that never changes needs no keyframes
                     anim = _sub(_sub(transform, "param", name=name), "keyframeAnimation")
                     for frame, v in zip(layer.frames, values):
-                        _sub(anim, "keyframe", time=self._time(int(frame)), value=v)
+                        # Straight between keyframes, as reframe moves (FCP's default curve is smooth).
+                        _sub(anim, "keyframe", time=self._time(int(frame)), value=v, curve="linear")
         return root
 
     def _duration(self) -> str:
