@@ -146,7 +146,9 @@ def export_path(
     dst = check_output(src, dst, overwrite)
     if json_file is not None:
         check_output(json_file, dst, overwrite)
-    out_w, out_h = RenderConfig(size=size).output_size(float(crop_path.aspect.w), float(crop_path.aspect.h))
+    # The size render would encode (``native``: the window's own pixels).
+    windows = crop_path.windows
+    out_w, out_h = RenderConfig(size=size).output_size(float(np.median(windows[:, 2])), float(np.median(windows[:, 3])))
     warnings: list[str] = []
     info = None
     if src.is_file():
