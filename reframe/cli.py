@@ -276,6 +276,73 @@ def render(
             _say(_wrote(result))
 
 
+@app.command()
+def export(
+    path: Annotated[Path, typer.Argument(help="Crop path JSON.", show_default=False)],
+    to: Annotated[
+        str, typer.Option("--to", "-t", help="premiere (FCP 7 XML: Premiere, Resolve) or fcpxml (Final Cut Pro).")
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Sequence XML to write.", show_default=False)],
+    source: Annotated[
+        Optional[Path], typer.Option("--source", help="The video the clips use. Default: the path's source beside it.")
+    ] = None,
+    size: SizeOpt = None,
+    overwrite: OverwriteOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Write a crop path as an editor's sequence: keyframed position and scale per shot."""
+    with _errors():
+        from reframe.export import export_path
+
+        result = export_path(path, to, output, source=source, size=size, overwrite=overwrite)
+        for warning in result.warnings:
+            _say(f"reframe: warning: {warning}")
+        if not quiet:
+            _say(f"wrote {result.path} ({result.format}, {result.width}x{result.height}, "
+                 f"{result.clips} clip{'s' * (result.clips != 1)})")
+
+
+@app.command()
+def preview(
+    src: InArg,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="OUT: writes OUT.mp4 and OUT.png.", show_default=False)
+    ],
+    path: Annotated[
+        Optional[Path], typer.Option("--path", "-p", help="Crop path JSON. Default: analyze and plan SRC first.")
+    ] = None,
+    aspect: AspectOpt = "9:16",
+    motion: MotionOpt = "calm",
+    layout: LayoutOpt = "auto",
+    zoom_max: ZoomOpt = 1.25,
+    overwrite: OverwriteOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Show SRC with the window, detections, lead, speakers and shots drawn (OUT.mp4) and a contact sheet (OUT.png)."""
+    with _errors():
+        from reframe.config import Aspect, PlanConfig
+        from reframe.croppath import CropPath
+        from reframe.pipeline import plan_file
+        from reframe.preview import preview as preview_file
+        from reframe.preview import preview_paths
+        from reframe.probe import probe
+        from reframe.render import check_output
+
+        for dst in preview_paths(output):  # before any analysis
+            check_output(src, dst, overwrite)
+        info = probe(src)
+        with _progress(quiet) as progress:
+            if path is None:
+                plan_config = PlanConfig(aspect=Aspect.parse(aspect), motion=motion, layout=layout, zoom_max=zoom_max)
+                crop_path = plan_file(info, plan_config=plan_config, progress=progress)
+            else:
+                crop_path = CropPath.load(path)
+            result = preview_file(crop_path, src, output, info=info, overwrite=overwrite, progress=progress)
+        if not quiet:
+            _say(f"wrote {result.video} ({result.width}x{result.height}, {result.frame_count} frames) "
+                 f"and {result.sheet} ({result.shots} shots)")
+
+
 @contextmanager
 def _batch_progress(quiet: bool):
     """An overall bar plus one line per file in flight on a terminal; nothing when piped or quiet."""
