@@ -64,6 +64,17 @@ ZoomOpt = Annotated[
     ),
 ]
 InArg = Annotated[Path, typer.Argument(help="Input video.", show_default=False)]
+PinOpt = Annotated[
+    Optional[list[str]],
+    typer.Option(
+        "--pin", metavar="TIME=X,Y",
+        help="Follow the subject nearest to point X,Y (source pixels) from TIME (seconds) to the end of its shot.",
+    ),
+]
+ShotOpt = Annotated[
+    Optional[list[str]],
+    typer.Option("--shot", metavar="N=LAYOUT", help="Show shot N (0 is the first) as follow, split or fit."),
+]
 
 
 def _quiet_native_logs() -> None:
@@ -175,14 +186,18 @@ def convert(
     layout: LayoutOpt = "auto",
     zoom_max: ZoomOpt = 1.25,
     audio_tracks: AudioTracksOpt = "default",
+    pin: PinOpt = None,
+    shot: ShotOpt = None,
     overwrite: OverwriteOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Reframe SRC into a vertical video (analyze, plan and render in one go)."""
     with _errors():
+        from reframe.overrides import Overrides
         from reframe.pipeline import convert as convert_file
         from reframe.pipeline import output_paths, parse_aspects
 
+        overrides = Overrides.parse(pin, shot)
         aspects = parse_aspects(aspect)
         outputs = output_paths(output, aspects)
         saves = output_paths(save_path, aspects) if save_path is not None else None
@@ -190,7 +205,7 @@ def convert(
             results = convert_file(
                 src, outputs, save_paths=saves, progress=progress,
                 size=size, crf=crf, preset=preset, encoder=encoder, overwrite=overwrite, motion=motion,
-                audio_tracks=audio_tracks, layout=layout, zoom_max=zoom_max,
+                audio_tracks=audio_tracks, layout=layout, zoom_max=zoom_max, overrides=overrides,
             )
         if not quiet:
             for result in results:
@@ -242,6 +257,8 @@ def render(
         ),
     ] = None,
     audio_tracks: AudioTracksOpt = "default",
+    pin: PinOpt = None,
+    shot: ShotOpt = None,
     overwrite: OverwriteOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -249,16 +266,23 @@ def render(
     with _errors():
         from reframe.config import RenderConfig
         from reframe.croppath import CropPath
+        from reframe.overrides import Overrides
+        from reframe.probe import probe
         from reframe.render import render as render_path
+        from reframe.replan import replan
 
         config = RenderConfig(
             size=size, crf=crf, preset=preset, encoder=encoder, overwrite=overwrite, audio_tracks=audio_tracks
         )
+        overrides = Overrides.parse(pin, shot)
         crop_path = CropPath.load(path)
+        info = probe(src)
+        if overrides:
+            crop_path = replan(crop_path, info, crop_path.overrides.merged(overrides))
         if layout is not None:
             crop_path = crop_path.with_layout(layout)
         with _progress(quiet) as progress:
-            result = render_path(crop_path, src, output, config, progress)
+            result = render_path(crop_path, src, output, config, progress, info=info)
         if not quiet:
             _say(_wrote(result))
 

@@ -53,6 +53,7 @@ import numpy as np
 from .config import Aspect
 from .detections import Detections
 from .errors import CropPathError, OutputError, UsageError
+from .overrides import Overrides
 
 FORMAT = "reframe.croppath"
 VERSION = 3
@@ -136,6 +137,8 @@ class CropPath:
     version: int = VERSION
     content: tuple[float, float, float, float] | None = None
     panels: dict[int, np.ndarray] = field(default_factory=dict, compare=False)
+    # Corrections by hand (reframe.overrides) that a re-plan applies again.
+    overrides: Overrides = field(default_factory=Overrides, compare=False)
 
     def __post_init__(self) -> None:
         w = np.round(np.asarray(self.windows, dtype=np.float64).reshape(-1, 4), _DECIMALS)
@@ -197,6 +200,10 @@ class CropPath:
                     f"shot [{shot.start}, {shot.end}) has layout split but no panels; use follow or fit, "
                     "or plan it again with --layout split"
                 )
+        try:
+            self.overrides.check(len(self.shots), n, self.source.duration)
+        except UsageError as e:
+            raise CropPathError(f"crop path overrides: {e}") from e
 
     def _check_windows(self, windows: np.ndarray, what: str, first: int) -> None:
         x, y, w, h = windows.T
@@ -318,7 +325,7 @@ class CropPath:
             "detections": [
                 {"frame": int(f), "items": d.to_list()} for f, d in sorted(self.detections.items()) if len(d)
             ],
-        }
+        } | ({"overrides": self.overrides.to_dict()} if self.overrides else {})
 
     def _shot_dict(self, s: Shot) -> dict:
         d = {"start": s.start, "end": s.end, "subject": s.subject, "layout": s.layout, "motion": s.motion,
@@ -382,6 +389,7 @@ class CropPath:
             return cls(
                 source, Aspect.parse(data["aspect"]), windows, shots, dets,
                 content=tuple(float(v) for v in content) if content is not None else None, panels=panels,
+                overrides=Overrides.from_dict(data.get("overrides") or {}),
             )
         except CropPathError:
             raise
