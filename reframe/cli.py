@@ -287,6 +287,57 @@ def render(
             _say(_wrote(result))
 
 
+@app.command()
+def review(
+    src: InArg,
+    path: Annotated[
+        Optional[Path],
+        typer.Option("--path", "-p", help="Review this crop path instead of analysing SRC; Save writes it back."),
+    ] = None,
+    output: Annotated[
+        Optional[Path], typer.Option("--output", "-o", help="Where Render writes. Default: SRC_vertical.mp4 beside SRC.")
+    ] = None,
+    aspect: AspectOpt = "9:16",
+    motion: MotionOpt = "calm",
+    layout: LayoutOpt = "auto",
+    zoom_max: ZoomOpt = 1.25,
+    no_browser: Annotated[bool, typer.Option("--no-browser", help="Print the page's address only.")] = False,
+    overwrite: Annotated[bool, typer.Option("--overwrite", "-y", help="Let Render replace an existing output.")] = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Check and correct SRC's crop path on a local web page, then save and render it (Ctrl-C stops)."""
+    with _errors():
+        from reframe.config import Aspect, PlanConfig, RenderConfig
+        from reframe.croppath import CropPath
+        from reframe.pipeline import analyze_file
+        from reframe.plan import Planner
+        from reframe.probe import probe
+        from reframe.replan import analysis_from_path
+        from reframe.review.server import serve
+        from reframe.review.session import Review
+
+        info = probe(src)
+        analysis = None
+        if path is not None:
+            crop_path = CropPath.load(path)
+            analysis_from_path(crop_path, info)  # refuses a path planned for another video
+        else:
+            with _progress(quiet) as progress:
+                analysis = analyze_file(info, progress=progress)
+            config = PlanConfig(aspect=Aspect.parse(aspect), motion=motion, layout=layout, zoom_max=zoom_max)
+            crop_path = Planner(config).run(analysis)
+        session = Review(
+            info, crop_path, analysis=analysis, save_to=path or src.with_suffix(".path.json"),
+            output=output or src.with_name(f"{src.stem}_vertical.mp4"), render_config=RenderConfig(overwrite=overwrite),
+            zoom_max=zoom_max,
+        )
+        try:
+            serve(session, open_browser=not no_browser, announce=lambda url: _say(f"review {src.name} at {url}"))
+        except KeyboardInterrupt:
+            pass
+        _say("review stopped")
+
+
 @contextmanager
 def _batch_progress(quiet: bool):
     """An overall bar plus one line per file in flight on a terminal; nothing when piped or quiet."""
