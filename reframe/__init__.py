@@ -18,6 +18,7 @@ from .batch import BatchEvent, BatchReport, FileResult, run_batch
 from .config import AnalyzeConfig, Aspect, PlanConfig, RenderConfig
 from .croppath import CropPath, Shot, SourceRef
 from .detections import Detections, Kind
+from .overrides import Overrides, Pin
 from .errors import (
     CropPathError,
     InputError,
@@ -37,7 +38,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Analysis", "Analyzer", "AnalyzeConfig", "Aspect", "AudioStreamInfo", "BatchEvent", "BatchReport", "CropPath",
     "CropPathError", "FileResult", "run_batch",
-    "Detections", "InputError", "Interrupted", "Kind", "OutputError", "PlanConfig", "Planner",
+    "Detections", "InputError", "Interrupted", "Kind", "OutputError", "Overrides", "Pin", "PlanConfig", "Planner",
     "ReframeError", "RenderConfig", "RenderResult", "Shot", "SourceRef", "UnsupportedInputError",
     "UsageError", "VideoInfo", "analyze", "analyze_file", "convert", "output_paths", "parse_aspects", "plan",
     "plan_file", "probe", "reframe", "render", "render_many",

@@ -22,7 +22,7 @@ from reframe.detections import Detections
 from reframe.plan import Planner
 from reframe.probe import probe
 from reframe.review.app import create_app
-from reframe.review.session import Review
+from reframe.review.session import Refused, Review
 
 TOKEN = "test-token"
 
@@ -245,3 +245,17 @@ def test_the_review_command_serves_on_localhost_with_a_token_and_stops_on_ctrl_c
     res = subprocess.run([sys.executable, "-m", "reframe", "review", str(pair.path), "--path", str(other),
                           "--no-browser"], capture_output=True, text=True, timeout=120)
     assert res.returncode == 6 and "planned for a 640x360 video of 10 frames" in res.stderr
+
+
+def test_stopping_the_review_stops_its_render_and_leaves_no_file(review, tmp_path):
+    review.start_render()
+    review.close()
+    assert review.job.state == "failed" and "stopped" in review.job.error
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clip.path.json"]
+
+
+def test_render_refuses_to_replace_a_file_it_did_not_make(review, tmp_path):
+    (tmp_path / "clip_vertical.mp4").write_bytes(b"mine")
+    with pytest.raises(Refused, match="already exists"):
+        review.start_render()
+    assert (tmp_path / "clip_vertical.mp4").read_bytes() == b"mine"

@@ -74,10 +74,13 @@ function toSource(event) {  // a mouse event on the overlay, in source display p
 // -- drawing ---------------------------------------------------------------------
 
 function sizeCanvases() {
+  // The source as large as leaves room for the controls below it and the vertical view beside it.
+  const vh = Math.max(240, window.innerHeight - 80), vw = Math.round(vh * aspect());
+  const room = Math.min(window.innerWidth - vw - 64, (window.innerHeight - 330) * source().width / source().height);
+  const panel = document.querySelector(".source");
+  if (panel.style.maxWidth !== `${Math.max(320, room)}px`) panel.style.maxWidth = `${Math.max(320, room)}px`;
   const w = overlay.clientWidth, h = overlay.clientHeight;
   if (overlay.width !== w || overlay.height !== h) { overlay.width = w; overlay.height = h; }
-  const vh = Math.max(240, Math.min(window.innerHeight - 90, h + 230));
-  const vw = Math.round(vh * aspect());
   if (vertical.height !== vh || vertical.width !== vw) {
     vertical.width = vw; vertical.height = vh;
     vertical.style.width = vw + "px"; vertical.style.height = vh + "px";
