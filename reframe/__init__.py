@@ -18,7 +18,6 @@ from .batch import BatchEvent, BatchReport, FileResult, run_batch
 from .config import AnalyzeConfig, Aspect, PlanConfig, RenderConfig
 from .croppath import CropPath, Shot, SourceRef
 from .detections import Detections, Kind
-from .overrides import Overrides, Pin
 from .errors import (
     CropPathError,
     InputError,
@@ -28,6 +27,7 @@ from .errors import (
     UnsupportedInputError,
     UsageError,
 )
+from .overrides import Overrides, Pin
 from .pipeline import analyze_file, convert, output_paths, parse_aspects, plan_file, reframe
 from .plan import Planner, plan
 from .probe import AudioStreamInfo, VideoInfo, probe
