@@ -16,7 +16,8 @@ JSON layout (``version`` 3)::
                  "reason": "...", "note": "...",
                  "panels": [[[frame, x, y, w, h], ...], [[frame, x, y, w, h], ...]]}],
       "keyframes": [[frame, x, y, w, h], ...],
-      "detections": [{"frame": 0, "items": [{"box": [x1, y1, x2, y2], "score": 0.9, "kind": "face"}]}]
+      "detections": [{"frame": 0, "items": [{"box": [x1, y1, x2, y2], "score": 0.9, "kind": "face"}]}],
+      "overrides": {"pins": [...], "shots": {...}, "keyframes": [...]}
     }
 
 Windows are ``[x, y, w, h]`` in display pixels of the source. Between two
@@ -37,7 +38,8 @@ for every shot with two people to give them to.
 
 Version 1 files (no layouts, panels or content box) still load: every shot
 is ``follow`` and the content is the whole source. Version 2 files load as
-they are: version 3 only adds optional fields.
+they are: version 3 only adds optional fields, such as ``overrides``, the
+corrections made by hand (:mod:`reframe.overrides`) that a re-plan applies again.
 """
 
 from __future__ import annotations

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import socket
+import sys
 import webbrowser
 from collections.abc import Callable
 
@@ -29,9 +31,17 @@ def serve(review: Review, *, open_browser: bool = True, announce: Callable[[str]
         config = uvicorn.Config(
             create_app(review, token), log_level="warning", lifespan="off", timeout_graceful_shutdown=2,
         )
-        if open_browser:
+        if open_browser and _has_desktop():
             webbrowser.open(url)  # the socket already listens: the browser's request waits in its queue
         uvicorn.Server(config).run(sockets=[sock])
     finally:
         review.close()
         sock.close()
+
+
+def _has_desktop() -> bool:
+    """Whether a graphical browser can open here: without a display, Python's webbrowser
+    module would start a text browser in the terminal the server is printing to."""
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
