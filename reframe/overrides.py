@@ -130,7 +130,7 @@ class Overrides:
 
     def to_dict(self) -> dict:
         return {
-            "pins": [{"time": round(p.time, 4), "x": round(p.x, 2), "y": round(p.y, 2)} for p in self.pins],
+            "pins": [{"time": round(p.time, 6), "x": round(p.x, 2), "y": round(p.y, 2)} for p in self.pins],
             "shots": {
                 str(i): {k: v for k, v in (("layout", c.layout), ("zoom", c.zoom)) if v is not None}
                 for i, c in sorted(self.shots.items())

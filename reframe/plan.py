@@ -504,7 +504,7 @@ def _follow_speaker(
 def _frame_at(info, time: float) -> int:
     """The frame shown at ``time`` seconds from the first frame."""
     t = info.timestamps - info.timestamps[0]
-    return int(np.clip(np.searchsorted(t, time + 1e-6, side="right") - 1, 0, len(t) - 1))
+    return int(np.clip(np.searchsorted(t, time + 1e-4, side="right") - 1, 0, len(t) - 1))
 
 
 def _pins_in(overrides: Overrides, info, start: int, end: int) -> list[tuple[int, float, float, float]]:

@@ -54,5 +54,5 @@ def _touched(path: CropPath, overrides: Overrides, info: VideoInfo) -> set[int]:
     """Indices of the shots with a correction."""
     times = info.timestamps - info.timestamps[0]
     frames = [f for f, _, _ in overrides.keyframes]
-    frames += [max(0, int(np.searchsorted(times, p.time + 1e-6, side="right")) - 1) for p in overrides.pins]
+    frames += [max(0, int(np.searchsorted(times, p.time + 1e-4, side="right")) - 1) for p in overrides.pins]
     return set(overrides.shots) | {path.shots.index(path.shot_of(f)) for f in frames}

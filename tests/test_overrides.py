@@ -162,3 +162,16 @@ def test_analysis_from_path_refuses_another_video(pair):
     other = info(path.source.frame_count)
     with pytest.raises(CropPathError, match="planned for a 640x360 video"):
         analysis_from_path(path, other)
+
+
+def test_a_pin_saved_and_loaded_stays_on_its_frame_at_ntsc_rates():
+    from fractions import Fraction
+
+    from reframe.plan import _frame_at
+
+    video = info(300)
+    video = type(video)(**{**video.__dict__, "fps": Fraction(30000, 1001), "timestamps": np.arange(300) * 1001 / 30000})
+    for frame in (1, 50, 299):
+        pin = Pin(float(video.timestamps[frame]), 10, 10)
+        again = Overrides.from_dict(Overrides(pins=(pin,)).to_dict()).pins[0]
+        assert _frame_at(video, again.time) == frame
