@@ -517,7 +517,7 @@ def _pinned(readings, pins, subject: str, window: float, end: int):
     """The readings with, from each pin's frame to the next pin or the shot's end, the track
     nearest the pinned point ranked first, as :func:`_follow_speaker` ranks the speaker."""
     tracks = _tracks(readings, subject, window)
-    lead: dict[int, tuple[int, int]] = {}  # id of a pinned track's sighting -> the frames it leads
+    lead: set[int] = set()  # ids of the pinned tracks' sightings from their pin on
     for k, (frame, x, y, _) in enumerate(pins):
         until = pins[k + 1][0] if k + 1 < len(pins) else end
         there = [t for t in tracks if any(frame <= f < until for f, _, _ in t.seen)]
@@ -529,7 +529,7 @@ def _pinned(readings, pins, subject: str, window: float, end: int):
             return float(np.hypot((s.box[0] + s.box[2]) / 2 - x, (s.box[1] + s.box[3]) / 2 - y))
 
         chosen = min(there, key=distance)
-        lead |= {id(s): (frame, until) for f, s, _ in chosen.seen if frame <= f < until}
+        lead |= {id(s) for f, s, _ in chosen.seen if frame <= f < until}
     out = []
     for f, cands, kind in readings:
         pinned = [i for i, c in enumerate(cands) if id(c) in lead]
@@ -542,7 +542,7 @@ def _pinned(readings, pins, subject: str, window: float, end: int):
     return out
 
 
-def _by_hand(layout: _Layout, choice: ShotChoice | None, pins, info, widest: float) -> _Layout:
+def _by_hand(layout: _Layout, choice: ShotChoice | None, pins, widest: float) -> _Layout:
     """The planner's layout with the reason (and zoom) of the corrections made to the shot."""
     why = []
     if choice and choice.layout:
@@ -623,7 +623,7 @@ class Planner:
             forced = (choice and choice.layout) or ("follow" if pins else self.config.layout)
             layout = _choose_layout(readings, subject, w, max_zoom, forced)
             if choice or pins:
-                layout = _by_hand(layout, choice, pins, info, cw / w)
+                layout = _by_hand(layout, choice, pins, cw / w)
             zw, zh = w * layout.zoom, h * layout.zoom
             xs, note = self._axis(0, readings, start, end, zw, cx, cw, fps)
             note = "; ".join(n for n in (note, why) if n)

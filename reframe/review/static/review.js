@@ -188,7 +188,6 @@ function tick() {
 
 function show(data) {
   view = data;
-  samples = samples.length ? samples : [];
   $("undo").disabled = !view.can_undo;
   const timeline = $("timeline");
   timeline.querySelectorAll(".shot").forEach((e) => e.remove());
