@@ -27,6 +27,7 @@ from .errors import (
     UnsupportedInputError,
     UsageError,
 )
+from .overrides import Overrides, Pin
 from .pipeline import analyze_file, convert, output_paths, parse_aspects, plan_file, reframe
 from .plan import Planner, plan
 from .probe import AudioStreamInfo, VideoInfo, probe
@@ -37,7 +38,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Analysis", "Analyzer", "AnalyzeConfig", "Aspect", "AudioStreamInfo", "BatchEvent", "BatchReport", "CropPath",
     "CropPathError", "FileResult", "run_batch",
-    "Detections", "InputError", "Interrupted", "Kind", "OutputError", "PlanConfig", "Planner",
+    "Detections", "InputError", "Interrupted", "Kind", "OutputError", "Overrides", "Pin", "PlanConfig", "Planner",
     "ReframeError", "RenderConfig", "RenderResult", "Shot", "SourceRef", "UnsupportedInputError",
     "UsageError", "VideoInfo", "analyze", "analyze_file", "convert", "output_paths", "parse_aspects", "plan",
     "plan_file", "probe", "reframe", "render", "render_many",

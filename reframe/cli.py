@@ -73,6 +73,17 @@ SubtitlesOpt = Annotated[
     ),
 ]
 InArg = Annotated[Path, typer.Argument(help="Input video.", show_default=False)]
+PinOpt = Annotated[
+    Optional[list[str]],
+    typer.Option(
+        "--pin", metavar="TIME=X,Y",
+        help="Follow the subject nearest to point X,Y (source pixels) from TIME (seconds) to the end of its shot.",
+    ),
+]
+ShotOpt = Annotated[
+    Optional[list[str]],
+    typer.Option("--shot", metavar="N=LAYOUT", help="Show shot N (0 is the first) as follow, split or fit."),
+]
 
 
 def _quiet_native_logs() -> None:
@@ -185,14 +196,18 @@ def convert(
     zoom_max: ZoomOpt = 1.25,
     subtitles: SubtitlesOpt = "move",
     audio_tracks: AudioTracksOpt = "default",
+    pin: PinOpt = None,
+    shot: ShotOpt = None,
     overwrite: OverwriteOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Reframe SRC into a vertical video (analyze, plan and render in one go)."""
     with _errors():
+        from reframe.overrides import Overrides
         from reframe.pipeline import convert as convert_file
         from reframe.pipeline import output_paths, parse_aspects
 
+        overrides = Overrides.parse(pin, shot)
         aspects = parse_aspects(aspect)
         outputs = output_paths(output, aspects)
         saves = output_paths(save_path, aspects) if save_path is not None else None
@@ -201,6 +216,7 @@ def convert(
                 src, outputs, save_paths=saves, progress=progress,
                 size=size, crf=crf, preset=preset, encoder=encoder, overwrite=overwrite, motion=motion,
                 audio_tracks=audio_tracks, layout=layout, zoom_max=zoom_max, subtitles=subtitles,
+                overrides=overrides,
             )
         if not quiet:
             for result in results:
@@ -255,6 +271,8 @@ def render(
         ),
     ] = None,
     audio_tracks: AudioTracksOpt = "default",
+    pin: PinOpt = None,
+    shot: ShotOpt = None,
     overwrite: OverwriteOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -262,16 +280,23 @@ def render(
     with _errors():
         from reframe.config import RenderConfig
         from reframe.croppath import CropPath
+        from reframe.overrides import Overrides
+        from reframe.probe import probe
         from reframe.render import render as render_path
+        from reframe.replan import replan
 
         config = RenderConfig(
             size=size, crf=crf, preset=preset, encoder=encoder, overwrite=overwrite, audio_tracks=audio_tracks
         )
+        overrides = Overrides.parse(pin, shot)
         crop_path = CropPath.load(path)
+        info = probe(src)
+        if overrides:
+            crop_path = replan(crop_path, info, crop_path.overrides.merged(overrides))
         if layout is not None:
             crop_path = crop_path.with_layout(layout)
         with _progress(quiet) as progress:
-            result = render_path(crop_path, src, output, config, progress)
+            result = render_path(crop_path, src, output, config, progress, info=info)
         if not quiet:
             _say(_wrote(result))
 
@@ -341,6 +366,57 @@ def preview(
         if not quiet:
             _say(f"wrote {result.video} ({result.width}x{result.height}, {result.frame_count} frames) "
                  f"and {result.sheet} ({result.shots} shots)")
+
+
+@app.command()
+def review(
+    src: InArg,
+    path: Annotated[
+        Optional[Path],
+        typer.Option("--path", "-p", help="Review this crop path instead of analysing SRC; Save writes it back."),
+    ] = None,
+    output: Annotated[
+        Optional[Path], typer.Option("--output", "-o", help="Where Render writes. Default: SRC_vertical.mp4 beside SRC.")
+    ] = None,
+    aspect: AspectOpt = "9:16",
+    motion: MotionOpt = "calm",
+    layout: LayoutOpt = "auto",
+    zoom_max: ZoomOpt = 1.25,
+    no_browser: Annotated[bool, typer.Option("--no-browser", help="Print the page's address only.")] = False,
+    overwrite: Annotated[bool, typer.Option("--overwrite", "-y", help="Let Render replace an existing output.")] = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Check and correct SRC's crop path on a local web page, then save and render it (Ctrl-C stops)."""
+    with _errors():
+        from reframe.config import Aspect, PlanConfig, RenderConfig
+        from reframe.croppath import CropPath
+        from reframe.pipeline import analyze_file
+        from reframe.plan import Planner
+        from reframe.probe import probe
+        from reframe.replan import analysis_from_path
+        from reframe.review.server import serve
+        from reframe.review.session import Review
+
+        info = probe(src)
+        analysis = None
+        if path is not None:
+            crop_path = CropPath.load(path)
+            analysis_from_path(crop_path, info)  # refuses a path planned for another video
+        else:
+            with _progress(quiet) as progress:
+                analysis = analyze_file(info, progress=progress)
+            config = PlanConfig(aspect=Aspect.parse(aspect), motion=motion, layout=layout, zoom_max=zoom_max)
+            crop_path = Planner(config).run(analysis)
+        session = Review(
+            info, crop_path, analysis=analysis, save_to=path or src.with_suffix(".path.json"),
+            output=output or src.with_name(f"{src.stem}_vertical.mp4"), render_config=RenderConfig(overwrite=overwrite),
+            zoom_max=zoom_max,
+        )
+        try:
+            serve(session, open_browser=not no_browser, announce=lambda url: _say(f"review {src.name} at {url}"))
+        except KeyboardInterrupt:
+            pass
+        _say("review stopped")
 
 
 @contextmanager

@@ -17,7 +17,8 @@ JSON layout (``version`` 3)::
                  "panels": [[[frame, x, y, w, h], ...], [[frame, x, y, w, h], ...]],
                  "subtitles": {"band": [x, y, w, h], "place": [x, y, w, h]}}],
       "keyframes": [[frame, x, y, w, h], ...],
-      "detections": [{"frame": 0, "items": [{"box": [x1, y1, x2, y2], "score": 0.9, "kind": "face"}]}]
+      "detections": [{"frame": 0, "items": [{"box": [x1, y1, x2, y2], "score": 0.9, "kind": "face"}]}],
+      "overrides": {"pins": [...], "shots": {...}, "keyframes": [...]}
     }
 
 Windows are ``[x, y, w, h]`` in display pixels of the source. Between two
@@ -43,7 +44,8 @@ own copy of those rows is covered (see :mod:`reframe.subtitle_place`).
 
 Version 1 files (no layouts, panels or content box) still load: every shot
 is ``follow`` and the content is the whole source. Version 2 files load as
-they are: version 3 only adds optional fields (``subtitles``).
+they are: version 3 only adds optional fields: a shot's ``subtitles`` and the
+``overrides``, corrections made by hand (:mod:`reframe.overrides`) that a re-plan applies again.
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ from .config import Aspect
 from .detections import Detections
 from .errors import CropPathError, OutputError, UsageError
 from .subtitle_place import MovedBand
+from .overrides import Overrides
 
 FORMAT = "reframe.croppath"
 VERSION = 3
@@ -146,6 +149,8 @@ class CropPath:
     version: int = VERSION
     content: tuple[float, float, float, float] | None = None
     panels: dict[int, np.ndarray] = field(default_factory=dict, compare=False)
+    # Corrections by hand (reframe.overrides) that a re-plan applies again.
+    overrides: Overrides = field(default_factory=Overrides, compare=False)
 
     def __post_init__(self) -> None:
         w = np.round(np.asarray(self.windows, dtype=np.float64).reshape(-1, 4), _DECIMALS)
@@ -209,6 +214,10 @@ class CropPath:
                     f"shot [{shot.start}, {shot.end}) has layout split but no panels; use follow or fit, "
                     "or plan it again with --layout split"
                 )
+        try:
+            self.overrides.check(len(self.shots), n, self.source.duration)
+        except UsageError as e:
+            raise CropPathError(f"crop path overrides: {e}") from e
 
     def _check_windows(self, windows: np.ndarray, what: str, first: int) -> None:
         x, y, w, h = windows.T
@@ -351,7 +360,7 @@ class CropPath:
             "detections": [
                 {"frame": int(f), "items": d.to_list()} for f, d in sorted(self.detections.items()) if len(d)
             ],
-        }
+        } | ({"overrides": self.overrides.to_dict()} if self.overrides else {})
 
     def _shot_dict(self, s: Shot) -> dict:
         d = {"start": s.start, "end": s.end, "subject": s.subject, "layout": s.layout, "motion": s.motion,
@@ -417,6 +426,7 @@ class CropPath:
             return cls(
                 source, Aspect.parse(data["aspect"]), windows, shots, dets,
                 content=tuple(float(v) for v in content) if content is not None else None, panels=panels,
+                overrides=Overrides.from_dict(data.get("overrides") or {}),
             )
         except CropPathError:
             raise

@@ -11,6 +11,7 @@ from .analyze import Analysis, Analyzer
 from .config import AnalyzeConfig, Aspect, PlanConfig, ProgressCallback, RenderConfig
 from .croppath import CropPath
 from .errors import UsageError
+from .overrides import Overrides
 from .probe import VideoInfo, probe
 from .render import RenderResult, check_encoder, check_output, render_many
 
@@ -84,6 +85,7 @@ def convert(
     save_paths: Mapping[str | Aspect, str | os.PathLike] | None = None,
     progress: ProgressCallback | None = None,
     analyzer: Analyzer | None = None,
+    overrides: Overrides | None = None,
     **options,
 ) -> list[RenderResult]:
     """Convert ``src`` into one file per aspect, from a single analysis.
@@ -93,7 +95,8 @@ def convert(
     :class:`AnalyzeConfig`, :class:`PlanConfig` and :class:`RenderConfig`.
     Every destination is checked before the analysis starts. ``analyzer``
     reuses detectors already built (for many files in a row); its config
-    must equal the one the options describe.
+    must equal the one the options describe. ``overrides`` are corrections
+    by hand (:mod:`reframe.overrides`: pinned subjects, shot layouts).
 
     >>> # convert("talk.mp4", {"9:16": "talk_9x16.mp4", "4:5": "talk_4x5.mp4"})
     """
@@ -123,7 +126,7 @@ def convert(
         analysis = analyzer.run(info, progress)
     planned = []
     for aspect, dst in targets.items():
-        path = Planner(PlanConfig(aspect=aspect, **configs[PlanConfig])).run(analysis)
+        path = Planner(PlanConfig(aspect=aspect, **configs[PlanConfig])).run(analysis, overrides)
         if aspect in saves:
             path.save(saves[aspect])
         planned.append((path, dst))

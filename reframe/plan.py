@@ -23,6 +23,7 @@ from .config import MOTIONS, PlanConfig
 from .croppath import CropPath, Shot, SourceRef, panel_layout, window_size
 from .detect.faces import box_iou
 from .detections import Detections, Kind, pair
+from .overrides import Overrides, ShotChoice
 from .pathsolver import Avoid, PathWeights, solve_path
 from .shots import shot_ranges
 from .speaker import SpeakerTrack, speaker_track
@@ -645,6 +646,87 @@ def _follow_speaker(
     return out, track.note(), True
 
 
+# -- corrections by hand (reframe.overrides) -------------------------------------
+
+
+def _frame_at(info, time: float) -> int:
+    """The frame shown at ``time`` seconds from the first frame."""
+    t = info.timestamps - info.timestamps[0]
+    return int(np.clip(np.searchsorted(t, time + 1e-4, side="right") - 1, 0, len(t) - 1))
+
+
+def _pins_in(overrides: Overrides, info, start: int, end: int) -> list[tuple[int, float, float, float]]:
+    """The shot's pins as ``(frame, x, y, time)``, in order."""
+    pins = [(_frame_at(info, p.time), p.x, p.y, p.time) for p in overrides.pins]
+    return sorted(p for p in pins if start <= p[0] < end)
+
+
+def _pinned(readings, pins, subject: str, window: float, end: int):
+    """The readings with, from each pin's frame to the next pin or the shot's end, the track
+    nearest the pinned point ranked first, as :func:`_follow_speaker` ranks the speaker."""
+    tracks = _tracks(readings, subject, window)
+    lead: set[int] = set()  # ids of the pinned tracks' sightings from their pin on
+    for k, (frame, x, y, _) in enumerate(pins):
+        until = pins[k + 1][0] if k + 1 < len(pins) else end
+        there = [t for t in tracks if any(frame <= f < until for f, _, _ in t.seen)]
+        if not there:
+            continue
+
+        def distance(track: _Track) -> float:
+            _, s, _ = min(track.seen, key=lambda seen: abs(seen[0] - frame))  # its sighting nearest the pin
+            return float(np.hypot((s.box[0] + s.box[2]) / 2 - x, (s.box[1] + s.box[3]) / 2 - y))
+
+        chosen = min(there, key=distance)
+        lead |= {id(s) for f, s, _ in chosen.seen if frame <= f < until}
+    out = []
+    for f, cands, kind in readings:
+        pinned = [i for i, c in enumerate(cands) if id(c) in lead]
+        if pinned:
+            i = pinned[0]
+            top = max((c.score for j, c in enumerate(cands) if c.lead and j != i), default=0.0)
+            cands = list(cands)
+            cands[i] = replace(cands[i], score=max(cands[i].score, _SPEAKER_LEAD * top))
+        out.append((f, cands, kind))
+    return out
+
+
+def _by_hand(layout: _Layout, choice: ShotChoice | None, pins, widest: float) -> _Layout:
+    """The planner's layout with the reason (and zoom) of the corrections made to the shot."""
+    why = []
+    if choice and choice.layout:
+        why.append(f"{choice.layout} chosen by hand" + (f" ({layout.reason})" if layout.layout != choice.layout else ""))
+    elif not pins:
+        why.append(layout.reason)
+    zoom = layout.zoom
+    if choice and choice.zoom is not None:
+        zoom = min(choice.zoom, max(1.0, widest))
+        why.append(f"zoom {zoom:.2f}x chosen by hand")
+    why += [f"pinned by hand at {t:.1f} s" for _, _, _, t in pins]
+    return replace(layout, reason="; ".join(why), zoom=zoom)
+
+
+def _moved_by_hand(windows: np.ndarray, shots: list[Shot], keys, info) -> tuple[np.ndarray, list[Shot]]:
+    """Windows with the hand keyframes' corners: each shot moves by the keyframes' offsets from the
+    planned path, interpolated between two of them and held before the first and after the last."""
+    windows = windows.copy()
+    out = []
+    for shot in shots:
+        mine = [(f, x, y) for f, x, y in keys if shot.start <= f < shot.end]
+        if mine:
+            at = np.array([f for f, _, _ in mine], float)
+            t = np.arange(shot.start, shot.end)
+            part = windows[shot.start : shot.end]
+            for axis, extent in ((0, info.width), (1, info.height)):
+                moved = np.array([k[axis + 1] - windows[k[0], axis] for k in mine])
+                lo, hi = sorted((0.0, extent - float(part[0, axis + 2])))
+                part[:, axis] = np.clip(part[:, axis] + np.interp(t, at, moved), lo, hi)
+            times = ", ".join(f"{info.timestamps[f] - info.timestamps[0]:.1f} s" for f, _, _ in mine)
+            note = f"window moved by hand at {times}"
+            shot = replace(shot, reason=f"{shot.reason}; {note}" if shot.reason else note)
+        out.append(shot)
+    return windows, out
+
+
 class Planner:
     """The planning stage: an :class:`Analysis` in, a :class:`CropPath` out."""
 
@@ -654,8 +736,12 @@ class Planner:
         self.weights = weights or PathWeights(velocity=m.velocity, acceleration=m.acceleration, jerk=m.jerk)
         self._transitions: tuple = ()  # of the analysis being planned: the window holds still through them
 
-    def run(self, analysis: Analysis) -> CropPath:
+    def run(self, analysis: Analysis, overrides: Overrides | None = None) -> CropPath:
+        """The crop path of ``analysis``, with the corrections of ``overrides`` (:mod:`reframe.overrides`) applied."""
         info = analysis.info
+        overrides = overrides or Overrides()
+        ranges = shot_ranges(list(analysis.cuts), info.frame_count)
+        overrides.check(len(ranges), info.frame_count, info.duration)
         n = info.frame_count
         # Burned-in bars are not picture: the window stays inside the content.
         cx, cy, cw, ch = analysis.content_box
@@ -670,7 +756,7 @@ class Planner:
         max_zoom = max(1.0, min(self.config.zoom_max, cw / w))
         overlays = _overlays(analysis)
         text_width = widest(analysis.subtitles, (0, 0, info.width, info.height))  # one text size for all shots
-        for start, end in shot_ranges(list(analysis.cuts), n):
+        for index, (start, end) in enumerate(ranges):
             in_shot = frames[(frames >= start) & (frames < end)]
             times = info.timestamps[np.minimum(in_shot, len(info.timestamps) - 1)]
             size = (info.width, info.height)
@@ -684,15 +770,22 @@ class Planner:
                 readings, why, speaker = _follow_speaker(readings, in_shot, times, samples, analysis.speech)
             elif subject == "object":
                 readings = _by_persistence(readings, subject, w)
+            pins = _pins_in(overrides, info, start, end)
+            if pins:
+                readings = _pinned(readings, pins, subject, w, end)
+            choice = overrides.shots.get(index)
+            forced = (choice and choice.layout) or ("follow" if pins else self.config.layout)
             if subject == "text":
-                layout = _text_layout(readings, w, max_zoom, self.config.layout)
+                layout = _text_layout(readings, w, max_zoom, forced)
             else:
                 bodies = {int(f): d.xyxy[d.kind == Kind.PERSON] for f, d in zip(in_shot, samples)}
                 _, ratio = panel_layout(self.config.aspect)
                 layout = _choose_layout(
-                    readings, subject, w, max_zoom, self.config.layout,
+                    readings, subject, w, max_zoom, forced,
                     speaker=speaker, bodies=bodies, panel=(float(ratio), (cx, cy, cw, ch)),
                 )
+            if choice or pins:
+                layout = _by_hand(layout, choice, pins, cw / w)
             why = "; ".join(n for n in (why, shot_note(analysis.transitions, start, end)) if n)
             subs = _subtitle_rule(self.config, analysis, start, end, layout, w, max_zoom, text_width)
             layout = subs.layout
@@ -713,9 +806,11 @@ class Planner:
                 Shot(start, end, subject, note, motion=self.config.motion, layout=layout.layout, reason=layout.reason,
                      subtitles=subs.moved)
             )
+        if overrides.keyframes:
+            windows, shots = _moved_by_hand(windows, shots, overrides.keyframes, info)
         return CropPath(
             SourceRef.from_info(info), self.config.aspect, windows, tuple(shots), dict(analysis.samples),
-            content=analysis.content, panels=panels,
+            content=analysis.content, panels=panels, overrides=overrides,
         )
 
     def _panel(self, readings, start: int, end: int, content, info, fps: float) -> np.ndarray:
@@ -1020,9 +1115,9 @@ def _place(xs: np.ndarray, ys: np.ndarray, w: float, h: float, width: int, heigh
     return np.stack([corner(xs, w, width), corner(ys, h, height), np.full(len(xs), w), np.full(len(xs), h)], axis=1)
 
 
-def plan(analysis: Analysis, config: PlanConfig = PlanConfig()) -> CropPath:
-    """Plan the crop path for an analysed video.
+def plan(analysis: Analysis, config: PlanConfig = PlanConfig(), overrides: Overrides | None = None) -> CropPath:
+    """Plan the crop path for an analysed video, with any corrections by hand (:mod:`reframe.overrides`).
 
     >>> # plan(analyze("in.mp4"), PlanConfig(aspect="9:16")).save("in.path.json")
     """
-    return Planner(config).run(analysis)
+    return Planner(config).run(analysis, overrides)

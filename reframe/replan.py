@@ -1,0 +1,58 @@
+"""Planning a saved crop path again, with corrections, without analysing the video again."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from .analyze import Analysis
+from .config import PlanConfig
+from .croppath import CropPath
+from .errors import CropPathError
+from .overrides import Overrides
+from .probe import VideoInfo
+
+
+def analysis_from_path(path: CropPath, info: VideoInfo) -> Analysis:
+    """What the planner needs, rebuilt from a crop path and a probe of its source.
+
+    The path keeps the detections of every sample where something was found,
+    its shots (the cuts) and the content box. It does not keep the speech
+    track, so the planner cannot tell who speaks: the most prominent person
+    leads. Samples where nothing was found are not saved; the planner holds
+    what it saw before across them.
+    """
+    s = path.source
+    if (s.width, s.height, s.frame_count) != (info.width, info.height, info.frame_count):
+        raise CropPathError(
+            f"crop path was planned for a {s.width}x{s.height} video of {s.frame_count} frames ({s.name}), "
+            f"but {info.path.name} is {info.width}x{info.height} with {info.frame_count} frames"
+        )
+    return Analysis(info, tuple(path.cuts), dict(path.detections), content=path.content)
+
+
+def replan(path: CropPath, info: VideoInfo, overrides: Overrides, zoom_max: float = 1.25) -> CropPath:
+    """``path`` with ``overrides`` (replacing its own): the shots either of them touches are planned
+    again from the path's own detections (see :func:`analysis_from_path`); the others are kept as they were."""
+    config = PlanConfig(aspect=path.aspect, motion=path.shots[0].motion, zoom_max=zoom_max)
+    from .plan import Planner
+
+    fresh = Planner(config).run(analysis_from_path(path, info), overrides)
+    windows, shots, panels = path.windows.copy(), list(path.shots), dict(path.panels)
+    for i in _touched(path, overrides, info) | _touched(path, path.overrides, info):
+        shot = fresh.shots[i]
+        windows[shot.start : shot.end] = fresh.windows[shot.start : shot.end]
+        shots[i] = shot
+        panels.pop(shot.start, None)
+        if shot.start in fresh.panels:
+            panels[shot.start] = fresh.panels[shot.start]
+    return replace(path, windows=windows, shots=tuple(shots), panels=panels, overrides=overrides)
+
+
+def _touched(path: CropPath, overrides: Overrides, info: VideoInfo) -> set[int]:
+    """Indices of the shots with a correction."""
+    times = info.timestamps - info.timestamps[0]
+    frames = [f for f, _, _ in overrides.keyframes]
+    frames += [max(0, int(np.searchsorted(times, p.time + 1e-4, side="right")) - 1) for p in overrides.pins]
+    return set(overrides.shots) | {path.shots.index(path.shot_of(f)) for f in frames}
