@@ -134,6 +134,7 @@ def export_path(
     ``dst`` on failure.
     """
     from .probe import probe
+    from .atomic import partial_path
     from .render import _check_match, check_output
 
     if fmt not in FORMATS:
@@ -162,7 +163,7 @@ def export_path(
     doc = writer(crop_path, src, info, out_w, out_h, warnings)
     root = doc.build()
     ET.indent(root, space=" ")
-    tmp = dst.with_name(f".{dst.name}.{os.getpid()}.partial")
+    tmp = partial_path(dst)
     try:
         dst.parent.mkdir(parents=True, exist_ok=True)
         with open(tmp, "wb") as f:

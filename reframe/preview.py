@@ -34,7 +34,8 @@ from .croppath import CropPath, Shot
 from .detections import Detections, Kind, between
 from .errors import InputError, Interrupted, OutputError, ReframeError
 from .probe import VideoInfo
-from .render import _check_match, _Output, _remove, _Target, _Warper, check_encoder, check_output
+from .atomic import partial_path, remove_quietly
+from .render import _check_match, _Output, _Target, _Warper, check_encoder, check_output
 from .speaker import MIN_EVIDENCE
 
 PREVIEW_WIDTH = 640  # the preview video's width (at most the source's)
@@ -120,8 +121,8 @@ def preview(
         video.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise OutputError(f"cannot create output folder {video.parent}: {e.strerror or e}") from e
-    target = _Target(crop_path, video, video.with_name(f".{video.name}.{os.getpid()}.partial"), (w, h))
-    sheet_tmp = sheet.with_name(f".{sheet.name}.{os.getpid()}.partial")
+    target = _Target(crop_path, video, partial_path(video), (w, h))
+    sheet_tmp = partial_path(sheet)
     overlay = Overlay(crop_path, w, h)
     contact = ContactSheet(crop_path, info)
     n = info.frame_count
@@ -166,7 +167,7 @@ def _clean(output, *tmps: Path) -> None:
     if output is not None:
         output.close_quietly()
     for tmp in tmps:
-        _remove(tmp)
+        remove_quietly(tmp)
 
 
 class _PreviewOutput(_Output):
