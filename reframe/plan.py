@@ -631,6 +631,11 @@ def _follow_speaker(
         why = "no audio" if speech is None else "no mouth seen moving while speech is heard"
         return readings, f"{why}: the most prominent, most persistent person leads", False
     box_at = {int(f): b for f, b in zip(frames, track.boxes) if b is not None}
+    first = next(b for b in track.boxes if b is not None)
+    for f in frames:  # before anyone speaks, the camera is already on whoever speaks first
+        if int(f) in box_at:
+            break
+        box_at[int(f)] = first
     out = []
     for f, cands, kind in readings:
         box = box_at.get(f)
@@ -644,6 +649,26 @@ def _follow_speaker(
                 cands[i] = replace(cands[i], score=max(cands[i].score, _SPEAKER_LEAD * top))
         out.append((f, cands, kind))
     return out, track.note(), True
+
+
+def _speaker_cuts(readings, window: float) -> list[int]:
+    """Frames where the followed speaker changes to someone more than a window away.
+
+    An editor cuts between two people who cannot share a frame; a camera
+    panning from one to the other shows empty space and slices them on the
+    way. The shot's path is solved apart on either side of these frames.
+    """
+    cuts, previous = [], None
+    for f, cands, kind in readings:
+        leads = [c for c in cands if c.lead]
+        if kind != "people" or not leads:
+            continue
+        top = max(leads, key=lambda c: c.score)
+        centre = float(top.box[0] + top.box[2]) / 2
+        if previous is not None and abs(centre - previous) > window:
+            cuts.append(int(f))
+        previous = centre
+    return cuts
 
 
 # -- corrections by hand (reframe.overrides) -------------------------------------
@@ -758,6 +783,10 @@ class Planner:
         text_width = widest(analysis.subtitles, (0, 0, info.width, info.height))  # one text size for all shots
         for index, (start, end) in enumerate(ranges):
             in_shot = frames[(frames >= start) & (frames < end)]
+            # Mid-transition a sample shows both shots mixed: frame each shot on its own picture.
+            mixed = np.array([any(t.first <= f <= t.last for t in analysis.transitions) for f in in_shot], bool)
+            if len(in_shot) and not mixed.all():
+                in_shot = in_shot[~mixed]
             times = info.timestamps[np.minimum(in_shot, len(info.timestamps) - 1)]
             size = (info.width, info.height)
             samples = [analysis.samples[int(f)] for f in in_shot]
@@ -790,7 +819,12 @@ class Planner:
             subs = _subtitle_rule(self.config, analysis, start, end, layout, w, max_zoom, text_width)
             layout = subs.layout
             zw, zh = w * layout.zoom, h * layout.zoom
-            xs, note = self._axis(0, readings, start, end, zw, cx, cw, fps)
+            bounds = [start, *(_speaker_cuts(readings, zw) if speaker else ()), end]
+            parts = [self._axis(0, [r for r in readings if a <= r[0] < b], a, b, zw, cx, cw, fps)
+                     for a, b in zip(bounds, bounds[1:])]
+            xs, note = np.concatenate([x for x, _ in parts]), parts[0][1]
+            if len(parts) > 1:
+                note += f"; {len(parts) - 1} cut{'s' * (len(parts) > 2)} to the next speaker instead of a pan"
             note = "; ".join(n for n in (note, why) if n)
             ry, rh = subs.rows if zh <= subs.rows[1] + 0.5 else (cy, ch)
             ys, _ = self._axis(1, readings, start, end, zh, ry, rh, fps)

@@ -148,6 +148,9 @@ def test_two_people_apart_follow_the_speaker_before_splitting():
     assert shot.layout == "follow" and "speaker followed" in shot.reason
     centre = path.windows[:, 0] + path.windows[:, 2] / 2
     assert abs(centre[40] - 420) < FULL / 2 and abs(centre[140] - 1500) < FULL / 2
+    # A cut to the new speaker, not a pan across the empty middle: every frame shows one of them whole.
+    on_one = (np.abs(centre - 420) < FULL / 2 - 60) | (np.abs(centre - 1500) < FULL / 2 - 60)
+    assert on_one.all() and "cut to the next speaker" in shot.note
     assert plan(Analysis(info(150), (), samples)).shots[0].layout == "split"  # the same shot without audio
 
 
