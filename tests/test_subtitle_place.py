@@ -334,8 +334,7 @@ def test_convert_on_the_command_line_shows_every_line_whole(subtitled, tmp_path)
         capture_output=True, text=True,
     )
     assert run.returncode == 0, run.stderr
-    if not any(s.get("subtitles") for s in json.loads(saved.read_text())["shots"]):
-        pytest.xfail("the analysis found no subtitle band: needs the subtitle band finder")
+    assert any(s.get("subtitles") for s in json.loads(saved.read_text())["shots"]), "no subtitle band found"
     check_every_line_whole_above_the_bottom_fifth(out, subtitled)
 
 
