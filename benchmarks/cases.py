@@ -10,7 +10,11 @@ the development clips' format (``annotations/<stem>.json``):
   (the left one, a little nearer, is the principal one);
 - ``case_dialogue``: the same two people taking turns to speak, with audio
   (whoever speaks is principal);
-- ``case_dissolve``: a person, then a cross-dissolve to another shot of them.
+- ``case_dissolve``: a person, then a cross-dissolve to another shot of them;
+- ``case_fade``: the same through black: a fade out, then a fade in;
+- ``case_title``: a title card a little wider than a 9:16 window over
+  panning footage: the title must be shown whole (``whole`` boxes), not cut
+  mid-word.
 
 Real faces (the public-domain astronaut portrait) are composited at known
 places by the test media module, so every box is exact. Run it alone to
@@ -43,9 +47,12 @@ def _annotation(stem: str, shots: list[tuple[int, int]], keyframes: list[dict]) 
             "shots": [list(s) for s in shots], "keyframes": keyframes}
 
 
-def _key(frame: int, must, optional=(), note: str = "") -> dict:
-    return {"frame": int(frame), "must": [[round(float(v), 2) for v in b] for b in must],
-            "optional": [[round(float(v), 2) for v in b] for b in optional], "note": note}
+def _key(frame: int, must, optional=(), note: str = "", whole=()) -> dict:
+    out = {"frame": int(frame), "must": [[round(float(v), 2) for v in b] for b in must],
+           "optional": [[round(float(v), 2) for v in b] for b in optional], "note": note}
+    if whole:
+        out["whole"] = [[round(float(v), 2) for v in b] for b in whole]
+    return out
 
 
 def _keyframes_of(shots: list[tuple[int, int]]) -> list[int]:
@@ -155,9 +162,10 @@ def dialogue(out: Path) -> dict:
     return _annotation("case_dialogue", shots, keys)
 
 
-def dissolve(out: Path) -> dict:
-    """A person left of centre, then a 0.8 s cross-dissolve to a closer shot right of centre."""
-    a, b = 70, 90  # the dissolve's first and last frame; the annotated cut is at its midpoint
+def dissolve(out: Path, stem: str = "case_dissolve", through_black: bool = False) -> dict:
+    """A person left of centre, then a 0.8 s cross-dissolve (or a fade out and in through
+    black) to a closer shot right of centre."""
+    a, b = 70, 90  # the transition's first and last frame; the annotated cut is at its midpoint
     first = [media.compose_frame(W, H, [(_sway(420, i, 0), 260, 0.3 * H)], background="grass", seed=i) for i in range(N)]
     second = [media.compose_frame(W, H, [(_sway(860, i, 1), 300, 0.4 * H)], background="rocket", mirror=[True],
                                   seed=i + N) for i in range(N)]
@@ -165,10 +173,14 @@ def dissolve(out: Path) -> dict:
     def frames():
         for i in range(N):
             alpha = float(np.clip((i - a) / (b - a), 0.0, 1.0))
-            img = (1 - alpha) * first[i].image.astype(np.float32) + alpha * second[i].image.astype(np.float32)
+            if through_black:  # down to black by the middle, up from it after
+                shot = first[i] if alpha < 0.5 else second[i]
+                img = abs(1 - 2 * alpha) * shot.image.astype(np.float32)
+            else:
+                img = (1 - alpha) * first[i].image.astype(np.float32) + alpha * second[i].image.astype(np.float32)
             yield np.clip(img + 0.5, 0, 255).astype(np.uint8)
 
-    media.encode(out / "case_dissolve.mp4", frames(), width=W, height=H, fps=Fraction(FPS), audio=None)
+    media.encode(out / f"{stem}.mp4", frames(), width=W, height=H, fps=Fraction(FPS), audio=None)
     mid = (a + b) // 2
     shots = [(0, mid - 1), (mid, N - 1)]
     keys = []
@@ -176,10 +188,40 @@ def dissolve(out: Path) -> dict:
         if a <= f <= b:
             continue  # mid-dissolve both pictures are half there: nothing to judge
         keys.append(_key(f, [(first if f < mid else second)[f].head_boxes[0]]))
-    return _annotation("case_dissolve", shots, keys)
+    return _annotation(stem, shots, keys)
 
 
-CASES = (closeup, two_close, two_apart, dialogue, dissolve)
+def fade(out: Path) -> dict:
+    return dissolve(out, "case_fade", through_black=True)
+
+
+def title(out: Path) -> dict:
+    """A title 1.15 times as wide as the 9:16 window, over slowly panning footage, no people."""
+    import textcards
+
+    words, window = "THE LAST HARBOUR", H * 9 / 16
+    size = 40
+    while True:  # the font size whose title is 1.15 windows wide
+        probe = np.zeros((H, W, 3), np.uint8)
+        x1, y1, x2, y2 = textcards.draw_text(probe, words, size, (W / 2, H / 2))
+        if x2 - x1 >= 1.15 * window:
+            break
+        size += 2
+    box = (x1, y1, x2 - x1, y2 - y1)
+
+    def frames():
+        for i in range(N):
+            frame = textcards.background("rocket", W, H, offset=12.0 * i / N)
+            textcards.draw_text(frame, words, size, (W / 2, H / 2))
+            yield frame
+
+    media.encode(out / "case_title.mp4", frames(), width=W, height=H, fps=Fraction(FPS), audio=None)
+    shots = [(0, N - 1)]
+    keys = [_key(f, [box], note="a title card: shown whole", whole=[box]) for f in _keyframes_of(shots)]
+    return _annotation("case_title", shots, keys)
+
+
+CASES = (closeup, two_close, two_apart, dialogue, dissolve, fade, title)
 
 
 def make_cases(out: Path) -> Path:

@@ -22,6 +22,8 @@ Shots give the first and last frame (both inclusive) between two cuts.
   ``0.9 * window size / box size`` on each side it overflows. Boxes are
   clipped to the frame first: a face cut by the frame edge is a close-up,
   and the part beyond the edge can be in no window.
+- ``whole`` boxes (optional, e.g. a title) count as must boxes that have to
+  be entirely inside (98 %), whatever their size: text is never cut mid-word.
 - **magnification**: how large the must boxes are shown, by the view that
   shows each best, averaged over the keyframes that have must boxes.
 - **sliced**: share of keyframes where some box (must or optional, at most
@@ -72,6 +74,7 @@ AFTER_CUT = 2  # frames after a cut in which the window must not move
 # the full-height window: a whole 16:9 picture fitted between bands (0.32)
 # keeps everyone and shows no one.
 USEFUL_MAGNIFICATION = 0.75
+WHOLE_SHARE = 0.98  # a box annotated "whole" (a title) must be this much inside: not cut mid-word
 CROWD = 3  # people on screen from which a shot may show them all smaller
 
 
@@ -83,6 +86,7 @@ class Keyframe:
     must: tuple[Box, ...] = ()
     optional: tuple[Box, ...] = ()
     note: str = ""
+    whole: tuple[Box, ...] = ()  # must be shown entirely (a title: never cut mid-word)
 
 
 @dataclass(frozen=True)
@@ -109,6 +113,7 @@ class Annotation:
                     tuple(_box(b) for b in k.get("must") or ()),
                     tuple(_box(b) for b in k.get("optional") or ()),
                     str(k.get("note", "")),
+                    tuple(_box(b) for b in k.get("whole") or ()),
                 )
                 for k in data["keyframes"]
             )
@@ -363,11 +368,12 @@ def score(
         used = [i for i, view in enumerate(views[k.frame]) if np.all(np.isfinite(view))]
         shown = [tuple(float(v) for v in views[k.frame, i]) for i in used]
         must = [b for b in (clip_box(b, frame_box) for b in k.must) if b is not None]
+        whole = [b for b in (clip_box(b, frame_box) for b in k.whole) if b is not None]
         others = [b for b in (clip_box(b, frame_box) for b in k.optional) if b is not None]
-        inside = [[inside_share(b, w) for w in shown] for b in must]
+        inside = [[inside_share(b, w) for w in shown] for b in (*must, *whole)]
         must_in = tuple(max(v) for v in inside)
         must_mag = tuple(float(mags[k.frame, used[int(np.argmax(v))]]) for v in inside)
-        must_req = tuple(required_share(b, max_window) for b in must)
+        must_req = tuple(required_share(b, max_window) for b in must) + (WHOLE_SHARE,) * len(whole)
         sliced = tuple(
             s
             for w in shown

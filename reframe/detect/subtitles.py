@@ -109,7 +109,10 @@ class _Zone:
             if match < self.finder.GONE:
                 line.end = index
                 line.ended_by_change = True
-                self.lines.append(line)
+                # Only a line shown as long as a subtitle is can be one: keeping the others
+                # (a counter, flicker) would hold their pixels for the whole clip.
+                if line.seconds(self.finder.fps) >= self.finder.MIN_SHOWN:
+                    self.lines.append(line)
             else:
                 keep.append(line)
         self.active = keep
