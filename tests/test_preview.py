@@ -17,6 +17,9 @@ from reframe.croppath import CropPath, Shot, SourceRef
 from reframe.detections import Detections, Kind
 from reframe.preview import PANELS, ROW_CAPTION, ROW_HEIGHT, SHEET_HEADER, TILE_HEIGHT, WINDOW, ContactSheet, preview
 
+# Whole generated clips analysed or encoded: left out of the quick run.
+pytestmark = pytest.mark.slow
+
 
 def frames_rgb(path: Path, wanted: set[int]) -> tuple[dict[int, np.ndarray], int, float]:
     """Decoded frames at these indices, the frame count and the duration in seconds."""

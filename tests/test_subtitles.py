@@ -11,6 +11,9 @@ from reframe.detect.subtitles import SubtitleFinder
 from reframe.frames import FrameReader
 from reframe.probe import probe
 
+# Whole generated clips analysed or encoded: left out of the quick run.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="session")
 def subtitle_clips(tmp_path_factory):
