@@ -166,18 +166,20 @@ def dissolve(out: Path, stem: str = "case_dissolve", through_black: bool = False
     """A person left of centre, then a 0.8 s cross-dissolve (or a fade out and in through
     black) to a closer shot right of centre."""
     a, b = 70, 90  # the transition's first and last frame; the annotated cut is at its midpoint
-    first = [media.compose_frame(W, H, [(_sway(420, i, 0), 260, 0.3 * H)], background="grass", seed=i) for i in range(N)]
-    second = [media.compose_frame(W, H, [(_sway(860, i, 1), 300, 0.4 * H)], background="rocket", mirror=[True],
-                                  seed=i + N) for i in range(N)]
+    heads: list[tuple[np.ndarray, np.ndarray]] = []  # each frame's head in the first and the second shot
 
     def frames():
         for i in range(N):
+            first = media.compose_frame(W, H, [(_sway(420, i, 0), 260, 0.3 * H)], background="grass", seed=i)
+            second = media.compose_frame(W, H, [(_sway(860, i, 1), 300, 0.4 * H)], background="rocket",
+                                         mirror=[True], seed=i + N)
+            heads.append((first.head_boxes[0], second.head_boxes[0]))
             alpha = float(np.clip((i - a) / (b - a), 0.0, 1.0))
             if through_black:  # down to black by the middle, up from it after
-                shot = first[i] if alpha < 0.5 else second[i]
+                shot = first if alpha < 0.5 else second
                 img = abs(1 - 2 * alpha) * shot.image.astype(np.float32)
             else:
-                img = (1 - alpha) * first[i].image.astype(np.float32) + alpha * second[i].image.astype(np.float32)
+                img = (1 - alpha) * first.image.astype(np.float32) + alpha * second.image.astype(np.float32)
             yield np.clip(img + 0.5, 0, 255).astype(np.uint8)
 
     media.encode(out / f"{stem}.mp4", frames(), width=W, height=H, fps=Fraction(FPS), audio=None)
@@ -187,7 +189,7 @@ def dissolve(out: Path, stem: str = "case_dissolve", through_black: bool = False
     for f in _keyframes_of(shots):
         if a <= f <= b:
             continue  # mid-dissolve both pictures are half there: nothing to judge
-        keys.append(_key(f, [(first if f < mid else second)[f].head_boxes[0]]))
+        keys.append(_key(f, [heads[f][0 if f < mid else 1]]))
     return _annotation(stem, shots, keys)
 
 

@@ -1082,6 +1082,7 @@ def _text_layout(readings, window: float, max_zoom: float, forced: str) -> _Layo
         layout = _Layout("follow", f"{chosen} (a title wider than the window)")
     return layout
 
+
 # -- burned-in subtitles --------------------------------------------------------
 
 
