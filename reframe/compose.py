@@ -204,4 +204,5 @@ def _place_rect(place, out_w: int, out_h: int) -> tuple[int, int, int, int]:
 
 
 def _even(v: float, lo: int, hi: int) -> int:
-    return int(min(max(round(v / 2) * 2, lo), hi))
+    """``v`` rounded to the nearest even pixel inside ``[lo, hi]``."""
+    return _even_out(v, lo, hi, round)
