@@ -260,6 +260,8 @@ def evaluate_clip(
             t1 = time.perf_counter()
             path = plan(analysis, PlanConfig(aspect=aspect, layout=args.layout))
             res.plan_s = time.perf_counter() - t1
+            if args.save_paths:
+                path.save(args.save_paths / f"{ann.stem}.json")
         if path.aspect != aspect:
             res.notes.append(f"crop path aspect is {path.aspect}, evaluated as {aspect}")
         res.size = (path.source.width, path.source.height)
@@ -500,6 +502,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", action="append", default=[], metavar="NAME",
                     help="evaluate clips whose name contains NAME (repeatable)")
     ap.add_argument("--path-dir", type=Path, help="score saved crop paths <clip stem>.json from DIR instead of planning")
+    ap.add_argument("--save-paths", type=Path, metavar="DIR",
+                    help="also save each planned crop path as DIR/<clip stem>.json (to compare planners)")
     ap.add_argument("--layout", default="auto", choices=("auto", "follow", "split", "fit"),
                     help="planner layout (default auto); a split shot is scored on its panels, a fit shot on "
                     "the whole picture")
