@@ -14,6 +14,7 @@ picture (``fit``) when more cannot.
 
 from __future__ import annotations
 
+
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -381,6 +382,13 @@ _PERSIST = 0.3
 _PRINCIPAL = 0.1
 # Share of the group's samples the chosen zoom must fit it in.
 _ZOOM_QUANTILE = 80
+
+
+def _zoom_for(need) -> float:
+    """The zoom of a shot whose samples each need the zoom ``need``: enough
+    for most of them (a stray sample does not widen the whole shot), in
+    hundredths, never below 1."""
+    return max(1.0, float(np.ceil(np.percentile(need, _ZOOM_QUANTILE) * 100) / 100)) if len(need) else 1.0
 # A group that fits in the widest window on this share of the samples is
 # still followed in one window (a split or fit would show it apart when it
 # is together); the follower keeps the others out when it is not.
@@ -581,7 +589,7 @@ def _choose_layout(
         edges = [t.edges(frames) for t in principal]
         span = np.max([r for _, r in edges], axis=0) - np.min([lft for lft, _ in edges], axis=0)
         need = span / (_GROUP_FILL * window)  # the zoom each sample needs to hold the whole group
-        zoom = min(max_zoom, max(1.0, float(np.ceil(np.percentile(need, _ZOOM_QUANTILE) * 100) / 100)))
+        zoom = min(max_zoom, _zoom_for(need))
         together = float(np.mean(need <= zoom + 1e-9))
         count = len(principal)
         fits = f"the {count} {who} fit in one window" + (f" zoomed out {zoom:.2f}x" if zoom > 1 else "")
@@ -805,7 +813,7 @@ class Planner:
             choice = overrides.shots.get(index)
             forced = (choice and choice.layout) or ("follow" if pins else self.config.layout)
             if subject == "text":
-                layout = _text_layout(readings, w, max_zoom, forced)
+                layout, readings = _text_layout(readings, w, max_zoom, forced)
             else:
                 bodies = {int(f): d.xyxy[d.kind == Kind.PERSON] for f, d in zip(in_shot, samples)}
                 _, ratio = panel_layout(self.config.aspect)
@@ -1056,31 +1064,52 @@ def _text_companions(dets: Detections, subject: str) -> list[_Subject]:
     return [_Subject(b, 0.0, lead=False, avoid=_TEXT_AVOID, steer=False) for b in text.xyxy]
 
 
-def _text_layout(readings, window: float, max_zoom: float, forced: str) -> _Layout:
-    """The layout of a shot about on-screen text: every block whole, in a
-    window zoomed out within ``max_zoom`` if need be, or the whole picture."""
-    # The zoom each sample needs: a block alone (its box has room around it
-    # already), several as _group frames them together.
-    need = []
-    for _, cands, kind in readings:
-        blocks = np.array([c.box for c in cands if c.lead and kind == "text"]).reshape(-1, 4)
-        if len(blocks):
-            span = float(blocks[:, 2].max() - blocks[:, 0].min())
-            need.append(span / window if len(blocks) == 1 else span / (_GROUP_FILL * window))
-    zoom = max(1.0, float(np.ceil(np.percentile(need, _ZOOM_QUANTILE) * 100) / 100)) if need else 1.0
+def _text_layout(readings, window: float, max_zoom: float, forced: str) -> tuple[_Layout, list]:
+    """The layout of a shot about on-screen text, and the readings it is
+    planned on: every block whole, in a window zoomed out within
+    ``max_zoom`` if need be, or the whole picture. The room beside a block
+    is kept when that zoom allows it, and given up before the block is."""
+    zoom = _zoom_for(_text_need(readings, window))
+    tight = ""
+    if zoom > max_zoom:
+        bare = _without_room(readings)
+        if _zoom_for(_text_need(bare, window)) <= max_zoom:
+            readings, zoom, tight = bare, _zoom_for(_text_need(bare, window)), ", without room beside it"
     if forced == "fit":
-        return _Layout("fit", "fit chosen for every shot")
+        return _Layout("fit", "fit chosen for every shot"), readings
     if zoom <= 1.0:
         layout = _Layout("follow", "on-screen text framed whole")
     elif zoom <= max_zoom:
-        why = f"a title a little wider than the window: zoomed out {zoom:.2f}x to keep it whole"
+        why = f"a title a little wider than the window: zoomed out {zoom:.2f}x to keep it whole{tight}"
         layout = _Layout("follow", why, zoom)
     else:
         layout = _Layout("fit", "a title wider than the window: the whole picture")
     if forced in ("follow", "split") and layout.layout == "fit":
         chosen = "follow chosen for every shot" if forced == "follow" else "split chosen, but not two people: followed"
         layout = _Layout("follow", f"{chosen} (a title wider than the window)")
-    return layout
+    return layout, readings
+
+
+def _text_need(readings, window: float) -> list[float]:
+    """The zoom each sample of a text shot needs: a block alone (its box
+    has room around it already), several as _group frames them together."""
+    need = []
+    for _, cands, kind in readings:
+        blocks = np.array([c.box for c in cands if c.lead and kind == "text"]).reshape(-1, 4)
+        if len(blocks):
+            span = float(blocks[:, 2].max() - blocks[:, 0].min())
+            need.append(span / window if len(blocks) == 1 else span / (_GROUP_FILL * window))
+    return need
+
+
+def _without_room(readings) -> list:
+    """Text readings with their blocks back to the detector's boxes, without
+    the room :func:`_with_framing_text` gave them."""
+    def bare(c: _Subject) -> _Subject:
+        room = _TEXT_ROOM * (c.box[3] - c.box[1])
+        return replace(c, box=c.box + np.array([room, 0, -room, 0], c.box.dtype))
+
+    return [(f, [bare(c) if c.lead and kind == "text" else c for c in cands], kind) for f, cands, kind in readings]
 
 
 # -- burned-in subtitles --------------------------------------------------------
