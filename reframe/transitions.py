@@ -127,6 +127,8 @@ class TransitionDetector:
             return []
         t = self._search(k, b, after)
         if t is None:
+            t = self._dip(k, b)
+        if t is None:
             return []
         self._last_end = t.last + 1
         self.found.append(t)
@@ -177,6 +179,47 @@ class TransitionDetector:
         a = b - length
         kind = kind if kind == "fade" else ("wipe" if wipe else "dissolve")
         return Transition(a + 1 + s, a + 1 + e, kind)
+
+
+    def _dip(self, k: int, b: int) -> Transition | None:
+        """A fade out and in through black ending just before frame ``b``
+        (buffer position ``k``), when no black frame is held between them:
+        each half must be a fade of its own, the darkest frame their shared end."""
+        frames = self._frames
+        lo = max(self._reach, self._last_end, b - self.max_len - self.settle - 1)
+        first_pos = max(0, k - (b - lo))
+        seq = np.stack([frames[i] for i in range(first_pos, k + 1)])
+        luma = seq @ _LUMA  # (frames, h, w)
+        dark = int(np.argmin(luma.mean(axis=(1, 2))))
+        if not _black(luma[dark], self) or not self.min_len - 1 <= len(seq) - 1 - dark <= self.max_len:
+            return None
+        # Back from the black frame to where the fade out starts: the plateau of the distance to black.
+        g = np.abs(seq[:dark] - seq[dark]).mean(axis=(1, 2, 3))[::-1]
+        if len(g) < self.settle + self.min_len:
+            return None
+        top = g[: self.max_len + 1].max()
+        length = int(np.flatnonzero(g >= 0.9 * top)[0]) + 1
+        while length < len(g) and g[length] - g[length - 1] > max(0.5, 0.02 * top):
+            length += 1
+        a_pos = dark - length
+        if length - 1 < self.min_len or a_pos < self.settle or len(seq) - 1 - a_pos > self.max_len + 1:
+            return None
+        fa, fb = seq[a_pos], seq[-1]
+        drift = max(_dist(fa, f) for f in seq[a_pos - self.settle : a_pos])
+        if drift > self.DRIFT * _dist(fa, seq[dark]):
+            return None
+        base = len(self._details) - len(self._frames) + first_pos
+        details = [self._details[base + i] for i in range(len(seq))]
+        halves = []
+        for x, y in ((a_pos, dark), (dark, len(seq) - 1)):
+            if _ends(seq[x], seq[y], details[x], details[y], self) != "fade":
+                return None
+            fit = _fit(seq[x], seq[y], seq[x + 1 : y], details[x : y + 1], self)
+            if fit is None or fit[2]:
+                return None
+            halves.append(fit)
+        a = b - (len(seq) - 1 - a_pos)  # frame of A
+        return Transition(a + 1 + halves[0][0], a + (dark - a_pos) + 1 + halves[1][1], "fade")
 
 
 def _features(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

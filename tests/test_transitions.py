@@ -46,6 +46,16 @@ def test_fade_out_and_in_through_black_are_two_fades() -> None:
     assert_found(detect(seq), seq.transitions, "fade")
 
 
+@pytest.mark.parametrize("black", [0, 1])
+def test_dip_to_black_without_a_held_black_frame_is_one_fade(black: int) -> None:
+    # Down to black and straight back up: the black end never comes to rest.
+    seq = tm.fade_through_black(length=10, black=black)
+    (out_first, _), (_, in_last) = seq.transitions
+    assert_found(detect(seq), [(out_first, in_last)], "fade")
+    (t,) = detect(seq)
+    assert abs(t.middle - (out_first + 10 + black / 2)) <= 2
+
+
 def test_wipe_is_found() -> None:
     seq = tm.wipe(length=15)
     assert_found(detect(seq), seq.transitions, "wipe")
