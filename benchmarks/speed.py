@@ -2,6 +2,7 @@
 
     python benchmarks/speed.py [CLIP] [--size 1920x1080] [--seconds 24] [--aspect 9:16]
                                [--preset veryfast] [--crf 20] [--encoder libx264] [--no-4k] [--repeat 1]
+                               [--baseline-rev REV]
 
 Without CLIP it generates a landscape clip of the given size (1080p30, 24 s
 by default) with a moving face and two cuts. It then times, each in a fresh
@@ -16,7 +17,9 @@ picture reframe makes). It reports the ratios to the static crop's time,
 the speed against real time, each run's CPU seconds (user + system, steadier
 than wall time when other programs share the machine) and peak resident
 memory. ``--repeat N`` runs every command N times, in rounds, and keeps each
-one's fastest round. Unless ``--no-4k``, it then converts a generated
+one's fastest round. ``--baseline-rev REV`` also times ``reframe analyze``
+of git revision REV (its package exported to a temporary folder) in the same
+rounds, and reports the analysis' time and CPU against it. Unless ``--no-4k``, it then converts a generated
 3840x2160 clip of 8 s and reports that run's peak memory. The machine may be
 noisy: compare ratios measured in the same run.
 """
@@ -62,6 +65,18 @@ def make_clip(path: Path, width: int, height: int, seconds: float) -> None:
     )
 
 
+def export_revision(rev: str, dst: Path) -> Path:
+    """The package of git revision ``rev``, with its shipped models, exported under ``dst`` (for PYTHONPATH)."""
+    dst.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "reframe", "models"], capture_output=True)
+    if archive.returncode != 0:
+        sys.exit(f"cannot export revision {rev}: {archive.stderr.decode(errors='replace').strip()}")
+    subprocess.run(["tar", "-x", "-C", str(dst)], input=archive.stdout, check=True)
+    # Installed, the models are the package reframe.models.
+    (dst / "models").rename(dst / "reframe" / "models")
+    return dst
+
+
 def centre_path(src: Path, dst: Path) -> Path:
     """A copy of the crop path ``src`` with every window at the centre of the frame (written to ``dst``)."""
     from reframe.croppath import CropPath
@@ -101,6 +116,7 @@ def main() -> None:
     ap.add_argument("--encoder", default="libx264", help="reframe's encoder (ffmpeg's crop always uses libx264)")
     ap.add_argument("--no-4k", dest="four_k", action="store_false", help="skip the 4K memory run")
     ap.add_argument("--repeat", type=int, default=1, help="rounds of every command; each keeps its fastest")
+    ap.add_argument("--baseline-rev", metavar="REV", help="also time `reframe analyze` of git revision REV")
     args = ap.parse_args()
     if args.repeat < 1:
         ap.error("--repeat must be at least 1")
@@ -137,6 +153,14 @@ def main() -> None:
     }
     render = [*cli, "render", str(clip), "--preset", args.preset, "--crf", str(args.crf), "--encoder", args.encoder,
               "--overwrite", "-q"]
+    cwds = {"ffmpeg along path": work}  # where each command runs (default: the repository)
+    if args.baseline_rev:
+        older = export_revision(args.baseline_rev, work / "baseline")
+        # Run from the export: `python -m` puts the working folder first on the import path.
+        name = f"analyze @{args.baseline_rev}"
+        runs[name] = [*cli, "analyze", str(clip), "-o", str(work / "path_baseline.json"), "--aspect", str(aspect),
+                      "--overwrite", "-q"]
+        cwds[name] = older
     os.chdir(ROOT)
     # One analysis first, untimed: it writes the path the renders below use
     # (and reads the clip into the page cache for every command alike).
@@ -156,7 +180,7 @@ def main() -> None:
     results: dict[str, tuple[float, float, float]] = {}
     for round_ in range(args.repeat):
         for name, cmd in runs.items():
-            t = timed(cmd, cwd=work if name == "ffmpeg along path" else None)
+            t = timed(cmd, cwd=cwds.get(name))
             print(f"  round {round_ + 1}, {name}: {t[0]:.1f} s", flush=True)
             if name not in results or t[0] < results[name][0]:
                 results[name] = t
@@ -177,6 +201,9 @@ def main() -> None:
     for name, (secs, cpu, mb) in results.items():
         print(f"{name:<20} {secs:8.1f} {secs / base:9.2f} {info.duration / secs:12.2f} {cpu:7.1f} {cpu / base_cpu:13.2f}"
               f" {mb:8.0f}")
+    if args.baseline_rev:
+        (now, now_cpu, _), (then, then_cpu, _) = results["reframe analyze"], results[f"analyze @{args.baseline_rev}"]
+        print(f"analysis against {args.baseline_rev}: {now / then:.3f}x the time, {now_cpu / then_cpu:.3f}x the CPU")
     floor = results["ffmpeg along path"][0]
     print(f"against ffmpeg's crop along the same path: convert {results['reframe convert'][0] / floor:.2f}x, "
           f"render {results['reframe render'][0] / floor:.2f}x")
