@@ -28,7 +28,6 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from .render.compose import Compositor
 from .config import ProgressCallback, RenderConfig, even
 from .croppath import CropPath, Shot
 from .detections import Detections, Kind, between
@@ -36,6 +35,7 @@ from .errors import InputError, Interrupted, OutputError, ReframeError
 from .probe import VideoInfo
 from .atomic import partial_path, remove_quietly
 from .render import _check_match
+from .render.compose import Compositor
 from .render.encode import _Output
 from .render.encoder import check_encoder
 from .render.output import _Target, check_output
