@@ -41,7 +41,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .compose import _even_rects
+from .render.compose import _even_rects
 from .config import RenderConfig
 from .croppath import CropPath, Shot, _keyframes, panel_layout, window_size
 from .errors import OutputError, UsageError

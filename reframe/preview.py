@@ -28,14 +28,18 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from .compose import Compositor
 from .config import ProgressCallback, RenderConfig, even
 from .croppath import CropPath, Shot
 from .detections import Detections, Kind, between
 from .errors import InputError, Interrupted, OutputError, ReframeError
 from .probe import VideoInfo
 from .atomic import partial_path, remove_quietly
-from .render import _check_match, _Output, _Target, _Warper, check_encoder, check_output
+from .render import _check_match
+from .render.compose import Compositor
+from .render.encode import _Output
+from .render.encoder import check_encoder
+from .render.output import _Target, check_output
+from .render.warp import _Warper
 from .speaker import MIN_EVIDENCE
 
 PREVIEW_WIDTH = 640  # the preview video's width (at most the source's)
@@ -130,7 +134,7 @@ def preview(
     output = None
     try:
         with FrameReader(info) as reader:
-            output = _PreviewOutput(target, info, reader, pix_fmt, RenderConfig(crf=23, overwrite=overwrite), overlay)
+            output = _PreviewOutput(target, info, pix_fmt, RenderConfig(crf=23, overwrite=overwrite), overlay)
             for frame in reader:
                 if frame.index >= n:
                     raise InputError(f"{info.path} has more frames than its index lists ({n}); remux it first")
@@ -173,9 +177,9 @@ def _clean(output, *tmps: Path) -> None:
 class _PreviewOutput(_Output):
     """The renderer's output file (encoder, timestamps, audio), fed the annotated source picture."""
 
-    def __init__(self, target: _Target, info: VideoInfo, reader, pix_fmt: str, config: RenderConfig,
+    def __init__(self, target: _Target, info: VideoInfo, pix_fmt: str, config: RenderConfig,
                  overlay: Overlay) -> None:
-        super().__init__(target, info, reader, pix_fmt, config)
+        super().__init__(target, info, pix_fmt, config)
         self.overlay = overlay
 
     def make_frame(self, frame):

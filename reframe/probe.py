@@ -68,6 +68,12 @@ class VideoInfo:
     hdr: str | None = None  # "pq" or "hlg" transfer (tone-mapped to BT.709 when decoded); None for SDR
     full_range: bool = False  # Y'CbCr uses 0-255 (JPEG range) rather than 16-235
     interlaced: bool = False  # the first frame is interlaced: frames are deinterlaced when read
+    # The stream's colour tags as FFmpeg codes (AVCOL_*), as a decoder opened on the file starts
+    # with them; 2 is "unspecified" (0 for the range). The output is tagged from these.
+    colorspace: int = 2  # the Y'CbCr matrix
+    color_primaries: int = 2
+    color_trc: int = 2  # the transfer
+    color_range: int = 0
 
     @property
     def has_audio(self) -> bool:
@@ -87,6 +93,11 @@ class VideoInfo:
             if a.default:
                 return a
         return self.audio[0] if self.audio else None
+
+    @property
+    def black_level(self) -> int:
+        """The luma code of black in the planes rendered from (HDR is tone-mapped to limited range)."""
+        return 0 if self.full_range and not self.hdr else 16
 
     @property
     def upright_size(self) -> tuple[int, int]:
@@ -161,6 +172,8 @@ def _probe_container(container, path: Path) -> VideoInfo:
     cc = stream.codec_context
     if not cc.width or not cc.height:
         raise InputError(f"{path}: the video stream has no picture size (damaged header)")
+    # Read before any decoding: a decoder may rewrite its context's tags from the bitstream.
+    tags = {name: int(getattr(cc, name)) for name in _COLOUR_TAGS if getattr(cc, name, None) is not None}
     tb = stream.time_base or Fraction(1, 90000)
 
     # Demux only this stream's packets: reading packets is cheap, decoding
@@ -247,7 +260,11 @@ def _probe_container(container, path: Path) -> VideoInfo:
         hdr=hdr_kind(first_frame.color_trc or cc.color_trc),
         full_range=first_frame.format.name.startswith("yuvj") or int(first_frame.color_range or 0) == 2,
         interlaced=bool(first_frame.interlaced_frame),
+        **tags,
     )
+
+
+_COLOUR_TAGS = ("colorspace", "color_primaries", "color_trc", "color_range")
 
 
 def _pick_video_stream(container, path: Path):

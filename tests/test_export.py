@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from reframe.compose import _even_rects
+from reframe.render.compose import _even_rects
 from reframe.config import Aspect
 from reframe.croppath import CropPath, Shot, SourceRef, _keyframes
 from reframe.export import export_path, window_of, xmeml_rate

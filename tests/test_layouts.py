@@ -11,7 +11,7 @@ import pytest
 from test_plan import FPS, H, W, analysis, heads, info
 
 from reframe.analyze import Analysis
-from reframe.compose import Compositor
+from reframe.render.compose import Compositor
 from reframe.config import Aspect, PlanConfig
 from reframe.croppath import CropPath
 from reframe.detections import Detections, Kind

@@ -188,3 +188,21 @@ def test_broken_inputs_raise_one_line_errors(tmp_path, make, error):
 def test_frame_reader_rejects_broken_input(tmp_path):
     with pytest.raises(InputError):
         FrameReader(_text(tmp_path / "x.mp4"))
+
+
+@pytest.mark.parametrize(
+    "pix_fmt, params, facts",
+    [
+        ("yuv420p", "color_primaries=bt709:color_trc=bt709:colorspace=bt709:range=tv", (1, 1, 1, 1, False, 16)),
+        ("yuvj420p", "", (2, 2, 2, 2, True, 0)),
+        ("yuv420p10le", "color_primaries=bt2020:color_trc=smpte2084:colorspace=bt2020nc:range=tv",
+         (9, 9, 16, 1, False, 16)),
+    ],
+    ids=["bt709", "full_range", "pq"],
+)
+def test_probe_reads_the_colour_facts_once(tmp_path, pix_fmt, params, facts):
+    """The stream's matrix, primaries, transfer and range tags, its range and the black level of the
+    rendered planes (HDR is tone-mapped to limited range) are on VideoInfo."""
+    info = probe(lavfi.tagged(tmp_path / "tagged.mp4", duration=0.2, pix_fmt=pix_fmt, params=params))
+    got = (info.colorspace, info.color_primaries, info.color_trc, info.color_range, info.full_range, info.black_level)
+    assert got == facts

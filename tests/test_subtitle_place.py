@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from test_plan import H, W, analysis
 
-from reframe.compose import Compositor
+from reframe.render.compose import Compositor
 from reframe.config import PlanConfig
 from reframe.croppath import CropPath
 from reframe.errors import CropPathError, UsageError

@@ -25,10 +25,10 @@ import math
 import cv2
 import numpy as np
 
-from .config import even
-from .croppath import CropPath, panel_layout, window_size
-from .probe import VideoInfo
-from .subtitle_place import rows_clear_of
+from ..config import even
+from ..croppath import CropPath, panel_layout, window_size
+from ..probe import VideoInfo
+from ..subtitle_place import rows_clear_of
 
 # The blurred background is built at this fraction of the output size.
 _THUMB = 1 / 20
@@ -62,7 +62,7 @@ def _even_rects(out_w: int, out_h: int, stacked: bool) -> list[tuple[int, int, i
 class Compositor:
     """Build the output frames of a crop path.
 
-    ``warper`` is the renderer's warper: its ``warp(src, window, dst)``
+    ``warper`` is the renderer's warper (:class:`reframe.render.warp._Warper`): its ``warp(src, window, dst)``
     scales the window of the source planes onto destination planes.
     :meth:`frame` composes one output frame into planes the caller owns
     (the encoder's own frame: no copy), or into a buffer of its own.
@@ -80,7 +80,7 @@ class Compositor:
         self.fit = np.array(crop_path.fit_window())
         tw, th = even(out_w * _THUMB), even(out_h * _THUMB)
         self.thumb = planes(np.empty(tw * th * 3 // 2, np.uint8), tw, th)
-        self.black = 0 if info.full_range and not info.hdr else 16
+        self.black = info.black_level
         self.src_h = info.height
         # Each moved subtitle band's place in output pixels, on even pixels (chroma is half size).
         self.places = {s.start: _place_rect(s.subtitles.place, out_w, out_h) for s in crop_path.shots if s.subtitles}
