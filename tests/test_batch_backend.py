@@ -14,7 +14,8 @@ from reframe.batch import (
     LEDGER_NAME, Backend, BatchSettings, OutputFile, Task, WorkerDied, WorkerProgress, WorkerResult, run_batch, runner,
 )
 from reframe.batch.pool import LocalPool
-from reframe.config import RenderConfig
+from reframe.config import PlanConfig, RenderConfig
+from reframe.errors import UsageError
 
 FAST = BatchSettings(render=RenderConfig(preset="ultrafast", size="native"))
 
@@ -116,3 +117,18 @@ def test_the_runner_retries_alone_a_file_whose_worker_died_through_the_interface
     else:
         assert status == {"a.mp4": ("failed", "InternalError"), "b.mp4": ("converted", None)}
         assert "died" in report.failed[0].error
+
+
+def test_a_mapping_of_options_still_works_with_a_deprecation_warning_and_the_same_fingerprint(tmp_path):
+    options = {"aspect": "9:16,1:1", "preset": "ultrafast", "motion": "lively", "save_paths": True, "overwrite": True}
+    settings = BatchSettings(aspects="9:16,1:1", plan=PlanConfig(motion="lively"),
+                             render=RenderConfig(preset="ultrafast", overwrite=True), save_paths=True)
+    assert BatchSettings.from_options(options) == settings
+    # Overwriting does not change what a file becomes: it leaves the fingerprint alone.
+    assert settings.fingerprint == BatchSettings.from_options({**options, "overwrite": False}).fingerprint
+    assert settings.fingerprint != BatchSettings.from_options({**options, "crf": 30}).fingerprint
+    with pytest.warns(DeprecationWarning, match="BatchSettings"):
+        report = run_batch([tmp_path / "nothing"], tmp_path / "out", options, jobs=1)
+    assert report.options == settings.canonical() and report.failed[0].error_type == "InputError"
+    with pytest.raises(UsageError, match="unknown option"), pytest.warns(DeprecationWarning):
+        run_batch([tmp_path / "nothing"], tmp_path / "out", {"aspekt": "9:16"})
