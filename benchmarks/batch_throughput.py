@@ -51,7 +51,8 @@ def main() -> None:
     width, height = (int(v) for v in args.size.lower().split("x"))
     job_counts = [int(j) for j in args.jobs.split(",")]
 
-    from reframe.batch import default_jobs, run_batch
+    from reframe.batch import BatchSettings, default_jobs, run_batch
+    from reframe.config import RenderConfig
 
     try:
         cores = len(os.sched_getaffinity(0))
@@ -65,9 +66,10 @@ def main() -> None:
               f"(generated in {time.perf_counter() - t0:.0f} s); {cores} usable cores; "
               f"default --jobs here: {default_jobs()}", flush=True)
         rates = []
+        settings = BatchSettings(render=RenderConfig(preset=args.preset))
         for jobs in job_counts:
             t0 = time.perf_counter()
-            report = run_batch([tmp / "catalog"], tmp / f"out-{jobs}", {"preset": args.preset}, jobs=jobs)
+            report = run_batch([tmp / "catalog"], tmp / f"out-{jobs}", settings, jobs=jobs)
             elapsed = time.perf_counter() - t0
             if not report.ok:
                 sys.exit(f"--jobs {jobs}: {len(report.failed)} files failed: {report.failed[0].error}")

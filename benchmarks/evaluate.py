@@ -69,7 +69,7 @@ STILL_ACCEL_TARGET = 0.05  # thousandths of the source width per frame squared
 # Modules that do not change what the analysis finds: editing them keeps the cache.
 NOT_ANALYSIS = {"plan.py", "pathsolver.py", "compose.py", "croppath.py", "render.py", "batch.py",
                 "pipeline.py", "cli.py", "quality.py", "__init__.py", "__main__.py"}
-NOT_ANALYSIS_PACKAGES = {"render"}
+NOT_ANALYSIS_PACKAGES = {"batch", "render"}
 LABELS = {"reframe": "R", "previous": "P", "centre": "C"}
 
 

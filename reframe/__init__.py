@@ -14,7 +14,7 @@ Errors derive from :class:`ReframeError`; progress goes to a callback
 """
 
 from .analyze import Analysis, Analyzer, analyze
-from .batch import BatchEvent, BatchReport, FileResult, run_batch
+from .batch import BatchEvent, BatchReport, BatchSettings, FileResult, run_batch
 from .config import AnalyzeConfig, Aspect, PlanConfig, RenderConfig
 from .croppath import CropPath, Shot, SourceRef
 from .detections import Detections, Kind
@@ -37,7 +37,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Analysis", "Analyzer", "AnalyzeConfig", "Aspect", "AudioStreamInfo", "BatchEvent", "BatchReport", "CropPath",
-    "CropPathError", "FileResult", "run_batch",
+    "CropPathError", "FileResult", "run_batch", "BatchSettings",
     "Detections", "InputError", "Interrupted", "Kind", "OutputError", "Overrides", "Pin", "PlanConfig", "Planner",
     "ReframeError", "RenderConfig", "RenderResult", "Shot", "SourceRef", "UnsupportedInputError",
     "UsageError", "VideoInfo", "analyze", "analyze_file", "convert", "output_paths", "parse_aspects", "plan",

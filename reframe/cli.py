@@ -490,14 +490,17 @@ def batch(
 ) -> None:
     """Convert every video in SOURCES into OUT, resumably: re-running skips what is done."""
     with _errors():
-        from reframe.batch import run_batch
+        from reframe.batch import BatchSettings, run_batch
+        from reframe.config import PlanConfig, RenderConfig
 
-        options = dict(aspect=aspect, size=size, crf=crf, preset=preset, encoder=encoder, motion=motion,
-                       audio_tracks=audio_tracks, layout=layout, zoom_max=zoom_max, subtitles=subtitles,
-                       save_paths=save_paths,
-                       overwrite=overwrite)
+        settings = BatchSettings(
+            plan=PlanConfig(motion=motion, layout=layout, zoom_max=zoom_max, subtitles=subtitles),
+            render=RenderConfig(size=size, crf=crf, preset=preset, encoder=encoder, audio_tracks=audio_tracks,
+                                overwrite=overwrite),
+            aspects=aspect, save_paths=save_paths,
+        )
         with _batch_progress(quiet) as progress:
-            result = run_batch(sources, output, options, jobs=jobs, cluster=cluster, force=force, report=report,
+            result = run_batch(sources, output, settings, jobs=jobs, cluster=cluster, force=force, report=report,
                                progress=progress)
         _batch_summary(result, quiet)
     raise typer.Exit(0 if result.ok else 1)
