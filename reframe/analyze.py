@@ -21,6 +21,7 @@ import numpy as np
 
 from .config import AnalyzeConfig, ProgressCallback, even
 from .detect.faces import Scan
+from .detect.protocols import Detector, FaceFinder, SaliencyFinder
 from .detect.subtitles import SubtitleFinder
 from .detections import Detections, Kind, between
 from .frames import read_ahead
@@ -76,7 +77,15 @@ class Analyzer:
     >>> # Analyzer().run("in.mp4") -> Analysis
     """
 
-    def __init__(self, config: AnalyzeConfig = AnalyzeConfig(), *, faces=None, objects=None, saliency=None, text=None):
+    def __init__(
+        self,
+        config: AnalyzeConfig = AnalyzeConfig(),
+        *,
+        faces: FaceFinder | None = None,
+        objects: Detector | None = None,
+        saliency: SaliencyFinder | None = None,
+        text: Detector | None = None,
+    ):
         from .detect import FaceDetector, ObjectDetector, SaliencyDetector, TextDetector
 
         self.config = config
@@ -436,14 +445,12 @@ def _span(lit: np.ndarray, min_share: float) -> tuple[float, float]:
     return a, b
 
 
-def analyze(
-    src: str | os.PathLike | VideoInfo,
-    config: AnalyzeConfig = AnalyzeConfig(),
-    progress: ProgressCallback | None = None,
-) -> Analysis:
-    """Probe ``src`` (unless given a VideoInfo), find its cuts and detect subjects on sampled frames."""
-    with Analyzer(config) as analyzer:
-        return analyzer.run(src, progress)
+def analyze(src, config: AnalyzeConfig = AnalyzeConfig(), progress: ProgressCallback | None = None) -> Analysis:
+    """Deprecated: :func:`reframe.analyze`."""
+    from .pipeline import analyze as public, deprecated
+
+    deprecated("reframe.analyze.analyze", "reframe.analyze")
+    return public(src, config, progress=progress)
 
 
 __all__ = ["Analysis", "Analyzer", "Sampler", "analyze"]
