@@ -68,6 +68,7 @@ _LAZY = {
     "Analyzer": "analyze",
     "AudioStreamInfo": "probe",
     "BatchEvent": "batch",
+    "BatchProgress": "batch",
     "BatchReport": "batch",
     "CropPath": "croppath",
     "Detections": "detections",
@@ -75,6 +76,7 @@ _LAZY = {
     "FaceFinder": "detect.protocols",
     "FileResult": "batch",
     "Kind": "detections",
+    "MovedBand": "subtitle_place",
     "Overrides": "overrides",
     "PathWeights": "pathsolver",
     "Pin": "overrides",
@@ -119,8 +121,8 @@ sys.modules[__name__].__class__ = _Package
 
 __all__ = [
     "AnalyzeConfig", "Analysis", "Analyzer", "Aspect", "AspectPreset", "AudioMode", "AudioStreamInfo",
-    "AudioTracks", "BatchEvent", "BatchReport", "CropPath", "CropPathError", "Detections", "Detector",
-    "FaceFinder", "FileResult", "InputError", "Interrupted", "Kind", "Layout", "MotionName", "OutputError",
+    "AudioTracks", "BatchEvent", "BatchProgress", "BatchReport", "CropPath", "CropPathError", "Detections", "Detector",
+    "FaceFinder", "FileResult", "InputError", "Interrupted", "Kind", "Layout", "MotionName", "MovedBand", "OutputError",
     "Overrides", "PathWeights", "Pin", "PlanConfig", "Planner", "Preset", "ProgressCallback", "ReframeError",
     "RenderConfig", "RenderResult", "SaliencyFinder", "Scan", "Shot", "ShotChoice", "SourceRef", "SubtitleBand",
     "SubtitleMode", "Transition", "UnsupportedInputError", "UsageError", "VideoInfo", "__version__", "analyze",

@@ -27,8 +27,6 @@ if TYPE_CHECKING:
     from .overrides import Overrides
     from .render import RenderResult
 
-Source = str | os.PathLike | VideoInfo
-
 
 def deprecated(old: str, new: str) -> None:
     """Warn, at the caller's caller, that ``old`` is to be replaced by ``new``."""
@@ -37,7 +35,7 @@ def deprecated(old: str, new: str) -> None:
 
 
 def analyze(
-    src: Source,
+    src: str | os.PathLike | VideoInfo,
     config: AnalyzeConfig = AnalyzeConfig(),
     progress: ProgressCallback | None = None,
     *,
@@ -60,7 +58,7 @@ def analyze(
 
 
 def plan(
-    src: Analysis | Source,
+    src: Analysis | str | os.PathLike | VideoInfo,
     config: PlanConfig = PlanConfig(),
     overrides: Overrides | None = None,
     *,
@@ -244,7 +242,7 @@ def reframe(
 
 
 def analyze_file(
-    src: Source, analyze_config: AnalyzeConfig = AnalyzeConfig(), progress: ProgressCallback | None = None
+    src: str | os.PathLike | VideoInfo, analyze_config: AnalyzeConfig = AnalyzeConfig(), progress: ProgressCallback | None = None
 ) -> Analysis:
     """Deprecated: :func:`analyze`."""
     deprecated("reframe.analyze_file", "reframe.analyze")
@@ -252,7 +250,7 @@ def analyze_file(
 
 
 def plan_file(
-    src: Source,
+    src: str | os.PathLike | VideoInfo,
     analyze_config: AnalyzeConfig = AnalyzeConfig(),
     plan_config: PlanConfig = PlanConfig(),
     progress: ProgressCallback | None = None,
