@@ -254,7 +254,7 @@ def plan(
         _plan(src, output, aspect, motion, layout, zoom_max, subtitles, overwrite, quiet)
 
 
-@app.command(deprecated=True)
+@app.command()
 def analyze(
     src: InArg,
     output: Annotated[Path, typer.Option("--output", "-o", help="Crop path JSON to write.", show_default=False)],
@@ -266,7 +266,7 @@ def analyze(
     overwrite: OverwriteOpt = OVERWRITE,
     quiet: QuietOpt = False,
 ) -> None:
-    """The former name of 'reframe plan' (same options and output); removed in the next release."""
+    """Deprecated: the former name of 'plan' (same options and output); removed in the next release."""
     with _errors():
         _say("reframe: warning: 'reframe analyze' writes a crop path, which is what 'reframe plan' does; "
              "use 'reframe plan' (the same options): 'analyze' will be removed in the next release")
