@@ -8,7 +8,7 @@ Without CLIP it generates a landscape clip of the given size (1080p30, 24 s
 by default) with a moving face and two cuts. It then times, each in a fresh
 process: ffmpeg's static centre crop scaled to the same output size with the
 same encoder settings (the floor for a still camera: decode + scale +
-encode), the full ``reframe convert``, ``reframe analyze`` alone, ``reframe
+encode), the full ``reframe convert``, ``reframe plan`` alone, ``reframe
 render`` alone with the analysed path, the same render with every window
 moved to the centre (the same picture ffmpeg encodes: x264 works harder on a
 moving one), and ffmpeg's crop moved along the analysed path frame by frame
@@ -148,7 +148,7 @@ def main() -> None:
         "reframe convert": [*cli, "convert", str(clip), "-o", str(work / "reframed.mp4"), "--aspect", str(aspect),
                             "--preset", args.preset, "--crf", str(args.crf), "--encoder", args.encoder,
                             "--overwrite", "-q"],
-        "reframe analyze": [*cli, "analyze", str(clip), "-o", str(work / "path.json"), "--aspect", str(aspect),
+        "reframe plan": [*cli, "plan", str(clip), "-o", str(work / "path.json"), "--aspect", str(aspect),
                             "--overwrite", "-q"],
     }
     render = [*cli, "render", str(clip), "--preset", args.preset, "--crf", str(args.crf), "--encoder", args.encoder,
@@ -164,7 +164,7 @@ def main() -> None:
     os.chdir(ROOT)
     # One analysis first, untimed: it writes the path the renders below use
     # (and reads the clip into the page cache for every command alike).
-    timed(runs["reframe analyze"])
+    timed(runs["reframe plan"])
     # Rendering alone, with the planned path and with every window moved to the
     # centre: the second encodes the same picture as ffmpeg's crop, so it shows
     # the pipeline's own cost apart from the encoder's extra work on a moving picture.

@@ -80,7 +80,7 @@ def main(out_dir: Path) -> Path:
         for shot in path.shots:
             print(f"{layout:6} frames {shot.start}-{shot.end - 1}: {shot.layout:6} {shot.reason}")
         dst = out_dir / f"two_people_{layout}.mp4"
-        reframe.render(path, clip, dst, reframe.RenderConfig(overwrite=True), info=info)
+        reframe.render(clip, path, dst, reframe.RenderConfig(overwrite=True), info=info)
         tiles = [cv2.resize(f, TILE, interpolation=cv2.INTER_AREA) for f in frames_at(dst, wanted)]
         rows.append(label(np.hstack(tiles), layout))
     source = [cv2.resize(f, (TILE[0], TILE[0] * 9 // 16), interpolation=cv2.INTER_AREA) for f in frames_at(clip, wanted)]

@@ -16,7 +16,7 @@ def main() -> None:
     info = reframe.probe(SRC)
     print(f"{info.path.name}: {info.width}x{info.height} at {info.fps} fps, {info.frame_count} frames")
 
-    analysis = reframe.analyze(info, progress=lambda stage, f: None)
+    analysis = reframe.analyze(info, reframe.AnalyzeConfig(), progress=lambda stage, f: None)
     print(f"cuts at frames {list(analysis.cuts)}; detections on {len(analysis.samples)} sampled frames")
 
     # One analysis, several formats: planning is cheap, so plan each aspect.
@@ -26,7 +26,7 @@ def main() -> None:
             print(f"  {aspect} shot {shot.start}-{shot.end}: {shot.subject}, {shot.layout} ({shot.reason}; {shot.note})")
         json_file = OUT / f"demo_{aspect.replace(':', 'x')}.path.json"
         path.save(json_file)
-        result = reframe.render(path, SRC, OUT / f"demo_{aspect.replace(':', 'x')}.mp4",
+        result = reframe.render(SRC, path, OUT / f"demo_{aspect.replace(':', 'x')}.mp4",
                                 reframe.RenderConfig(preset="veryfast", overwrite=True))
         print(f"  wrote {result.path} {result.width}x{result.height} in {result.elapsed:.1f} s")
 
@@ -39,7 +39,7 @@ def main() -> None:
     windows[first.start:first.end, 0] = (windows[first.start:first.end, 0] + 40).clip(0, max_x)
     edited = path.with_windows(windows)
     try:
-        reframe.render(edited, SRC, OUT / "demo_edited.mp4", reframe.RenderConfig(overwrite=True))
+        reframe.render(SRC, edited, OUT / "demo_edited.mp4", reframe.RenderConfig(overwrite=True))
     except reframe.ReframeError as e:  # every expected failure is one of these
         print(f"render failed: {e}")
 

@@ -21,6 +21,7 @@ import numpy as np
 
 from .config import AnalyzeConfig, ProgressCallback, even
 from .detect.faces import Scan
+from .detect.protocols import Detector, FaceFinder, SaliencyFinder
 from .detect.subtitles import SubtitleFinder
 from .detections import Detections, Kind, between
 from .frames import read_ahead
@@ -31,9 +32,8 @@ from .speaker import MOUTH_GAP_SECONDS, SpeechTrack, speech_activity, with_mouth
 from .transitions import Transition, TransitionDetector
 
 _THUMB_LONG_SIDE = 160
-# Pixels a second up to which the analysis decodes in one thread: about
-# 1080p at 60 fps, where one and several threads analyse equally fast
-# (1080p30: 5 % faster with one; 2160p30: 15 % slower).
+# Pixels a second up to which the analysis decodes in one thread (about
+# 1080p at 60 fps): up to there one thread keeps ahead of the detectors.
 _ONE_DECODING_THREAD_PIXEL_RATE = 1920 * 1080 * 60
 
 
@@ -76,7 +76,15 @@ class Analyzer:
     >>> # Analyzer().run("in.mp4") -> Analysis
     """
 
-    def __init__(self, config: AnalyzeConfig = AnalyzeConfig(), *, faces=None, objects=None, saliency=None, text=None):
+    def __init__(
+        self,
+        config: AnalyzeConfig = AnalyzeConfig(),
+        *,
+        faces: FaceFinder | None = None,
+        objects: Detector | None = None,
+        saliency: SaliencyFinder | None = None,
+        text: Detector | None = None,
+    ):
         from .detect import FaceDetector, ObjectDetector, SaliencyDetector, TextDetector
 
         self.config = config
@@ -401,7 +409,7 @@ class BarFinder:
     def add(self, rgb: np.ndarray) -> None:
         # The brightest channel of each row and column, taken over whole
         # contiguous rows first: a per-pixel maximum over the three channels
-        # is a strided reduction 30 times slower, and this runs on every frame.
+        # is a slow strided reduction, and this runs on every frame.
         h, w = rgb.shape[:2]
         rows = rgb.reshape(h, -1).max(axis=1)
         cols = rgb.max(axis=0).max(axis=1)
@@ -436,14 +444,12 @@ def _span(lit: np.ndarray, min_share: float) -> tuple[float, float]:
     return a, b
 
 
-def analyze(
-    src: str | os.PathLike | VideoInfo,
-    config: AnalyzeConfig = AnalyzeConfig(),
-    progress: ProgressCallback | None = None,
-) -> Analysis:
-    """Probe ``src`` (unless given a VideoInfo), find its cuts and detect subjects on sampled frames."""
-    with Analyzer(config) as analyzer:
-        return analyzer.run(src, progress)
+def analyze(src, config: AnalyzeConfig = AnalyzeConfig(), progress: ProgressCallback | None = None) -> Analysis:
+    """Deprecated: :func:`reframe.analyze`."""
+    from .pipeline import analyze as public, deprecated
+
+    deprecated("reframe.analyze.analyze", "reframe.analyze")
+    return public(src, config, progress=progress)
 
 
 __all__ = ["Analysis", "Analyzer", "Sampler", "analyze"]

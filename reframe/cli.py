@@ -16,6 +16,18 @@ from typing import Annotated, Optional
 
 import typer
 
+from reframe.config import PlanConfig, RenderConfig
+
+# Every option's default is read from the config it fills, never written twice.
+_PLAN, _RENDER = PlanConfig(), RenderConfig()
+ASPECT, MOTION, LAYOUT, ZOOM_MAX, SUBTITLES = (
+    str(_PLAN.aspect), _PLAN.motion, _PLAN.layout, _PLAN.zoom_max, _PLAN.subtitles
+)
+SIZE, CRF, PRESET, ENCODER, AUDIO_TRACKS = (
+    _RENDER.size, _RENDER.crf, _RENDER.preset, _RENDER.encoder, _RENDER.audio_tracks
+)
+OVERWRITE = _RENDER.overwrite
+
 app = typer.Typer(
     name="reframe",
     help="Turn landscape video into vertical video that keeps people in frame.",
@@ -183,22 +195,22 @@ def convert(
             help="Output aspect W:H, or several separated by commas (9:16,4:5,1:1): one file each, "
             "named OUT_9x16.mp4 and so on, from one analysis.",
         ),
-    ] = "9:16",
-    size: SizeOpt = None,
-    crf: CrfOpt = 20,
-    preset: PresetOpt = "veryfast",
-    encoder: EncoderOpt = "libx264",
+    ] = ASPECT,
+    size: SizeOpt = SIZE,
+    crf: CrfOpt = CRF,
+    preset: PresetOpt = PRESET,
+    encoder: EncoderOpt = ENCODER,
     save_path: Annotated[
         Optional[Path], typer.Option("--save-path", help="Also write the crop path JSON here (one per aspect).")
     ] = None,
-    motion: MotionOpt = "calm",
-    layout: LayoutOpt = "auto",
-    zoom_max: ZoomOpt = 1.25,
-    subtitles: SubtitlesOpt = "move",
-    audio_tracks: AudioTracksOpt = "default",
+    motion: MotionOpt = MOTION,
+    layout: LayoutOpt = LAYOUT,
+    zoom_max: ZoomOpt = ZOOM_MAX,
+    subtitles: SubtitlesOpt = SUBTITLES,
+    audio_tracks: AudioTracksOpt = AUDIO_TRACKS,
     pin: PinOpt = None,
     shot: ShotOpt = None,
-    overwrite: OverwriteOpt = False,
+    overwrite: OverwriteOpt = OVERWRITE,
     quiet: QuietOpt = False,
 ) -> None:
     """Reframe SRC into a vertical video (analyze, plan and render in one go)."""
@@ -211,12 +223,14 @@ def convert(
         aspects = parse_aspects(aspect)
         outputs = output_paths(output, aspects)
         saves = output_paths(save_path, aspects) if save_path is not None else None
+        plan_config = PlanConfig(aspect=aspects[0], motion=motion, layout=layout, zoom_max=zoom_max, subtitles=subtitles)
+        render_config = RenderConfig(
+            size=size, crf=crf, preset=preset, encoder=encoder, audio_tracks=audio_tracks, overwrite=overwrite
+        )
         with _progress(quiet) as progress:
             results = convert_file(
-                src, outputs, save_paths=saves, progress=progress,
-                size=size, crf=crf, preset=preset, encoder=encoder, overwrite=overwrite, motion=motion,
-                audio_tracks=audio_tracks, layout=layout, zoom_max=zoom_max, subtitles=subtitles,
-                overrides=overrides,
+                src, outputs, plan_config=plan_config, render_config=render_config, save_path=saves,
+                overrides=overrides, progress=progress,
             )
         if not quiet:
             for result in results:
@@ -224,44 +238,65 @@ def convert(
 
 
 @app.command()
+def plan(
+    src: InArg,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Crop path JSON to write.", show_default=False)],
+    aspect: AspectOpt = ASPECT,
+    motion: MotionOpt = MOTION,
+    layout: LayoutOpt = LAYOUT,
+    zoom_max: ZoomOpt = ZOOM_MAX,
+    subtitles: SubtitlesOpt = SUBTITLES,
+    overwrite: OverwriteOpt = OVERWRITE,
+    quiet: QuietOpt = False,
+) -> None:
+    """Analyze SRC and plan its crop path; save it as JSON, without rendering."""
+    with _errors():
+        _plan(src, output, aspect, motion, layout, zoom_max, subtitles, overwrite, quiet)
+
+
+@app.command()
 def analyze(
     src: InArg,
     output: Annotated[Path, typer.Option("--output", "-o", help="Crop path JSON to write.", show_default=False)],
-    aspect: AspectOpt = "9:16",
-    motion: MotionOpt = "calm",
-    layout: LayoutOpt = "auto",
-    zoom_max: ZoomOpt = 1.25,
-    subtitles: SubtitlesOpt = "move",
-    overwrite: OverwriteOpt = False,
+    aspect: AspectOpt = ASPECT,
+    motion: MotionOpt = MOTION,
+    layout: LayoutOpt = LAYOUT,
+    zoom_max: ZoomOpt = ZOOM_MAX,
+    subtitles: SubtitlesOpt = SUBTITLES,
+    overwrite: OverwriteOpt = OVERWRITE,
     quiet: QuietOpt = False,
 ) -> None:
-    """Compute SRC's crop path and save it as JSON, without rendering."""
+    """Deprecated: the former name of 'plan' (same options and output); removed in the next release."""
     with _errors():
-        from reframe.config import Aspect, PlanConfig
-        from reframe.errors import OutputError
-        from reframe.pipeline import plan_file
+        _say("reframe: warning: 'reframe analyze' writes a crop path, which is what 'reframe plan' does; "
+             "use 'reframe plan' (the same options): 'analyze' will be removed in the next release")
+        _plan(src, output, aspect, motion, layout, zoom_max, subtitles, overwrite, quiet)
 
-        if output.exists() and not overwrite:
-            raise OutputError(f"{output} already exists (use --overwrite to replace it)")
-        plan_config = PlanConfig(
-            aspect=Aspect.parse(aspect), motion=motion, layout=layout, zoom_max=zoom_max, subtitles=subtitles
-        )
-        with _progress(quiet) as progress:
-            path = plan_file(src, plan_config=plan_config, progress=progress)
-        path.save(output)
-        if not quiet:
-            _say(f"wrote {output} ({len(path.shots)} shots, {path.source.frame_count} frames)")
+
+def _plan(src, output, aspect, motion, layout, zoom_max, subtitles, overwrite, quiet) -> None:
+    from reframe.config import Aspect
+    from reframe.errors import OutputError
+    from reframe.pipeline import plan as plan_video
+
+    if output.exists() and not overwrite:
+        raise OutputError(f"{output} already exists (use --overwrite to replace it)")
+    config = PlanConfig(aspect=Aspect.parse(aspect), motion=motion, layout=layout, zoom_max=zoom_max, subtitles=subtitles)
+    with _progress(quiet) as progress:
+        path = plan_video(src, config, progress=progress)
+    path.save(output)
+    if not quiet:
+        _say(f"wrote {output} ({len(path.shots)} shots, {path.source.frame_count} frames)")
 
 
 @app.command()
 def render(
     src: InArg,
-    path: Annotated[Path, typer.Option("--path", "-p", help="Crop path JSON (from analyze or --save-path).")],
+    path: Annotated[Path, typer.Option("--path", "-p", help="Crop path JSON (from plan or --save-path).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Output MP4.", show_default=False)],
-    size: SizeOpt = None,
-    crf: CrfOpt = 20,
-    preset: PresetOpt = "veryfast",
-    encoder: EncoderOpt = "libx264",
+    size: SizeOpt = SIZE,
+    crf: CrfOpt = CRF,
+    preset: PresetOpt = PRESET,
+    encoder: EncoderOpt = ENCODER,
     layout: Annotated[
         Optional[str],
         typer.Option(
@@ -270,19 +305,18 @@ def render(
             "(split needs panels, which the planner saves for shots with two people).",
         ),
     ] = None,
-    audio_tracks: AudioTracksOpt = "default",
+    audio_tracks: AudioTracksOpt = AUDIO_TRACKS,
     pin: PinOpt = None,
     shot: ShotOpt = None,
-    overwrite: OverwriteOpt = False,
+    overwrite: OverwriteOpt = OVERWRITE,
     quiet: QuietOpt = False,
 ) -> None:
     """Render SRC with a saved (possibly hand-edited) crop path; no re-analysis."""
     with _errors():
-        from reframe.config import RenderConfig
         from reframe.croppath import CropPath
         from reframe.overrides import Overrides
         from reframe.probe import probe
-        from reframe.render import render as render_path
+        from reframe.pipeline import render as render_path
         from reframe.replan import replan
 
         config = RenderConfig(
@@ -296,7 +330,7 @@ def render(
         if layout is not None:
             crop_path = crop_path.with_layout(layout)
         with _progress(quiet) as progress:
-            result = render_path(crop_path, src, output, config, progress, info=info)
+            result = render_path(src, crop_path, output, config, progress, info=info)
         if not quiet:
             _say(_wrote(result))
 
@@ -311,8 +345,8 @@ def export(
     source: Annotated[
         Optional[Path], typer.Option("--source", help="The video the clips use. Default: the path's source beside it.")
     ] = None,
-    size: SizeOpt = None,
-    overwrite: OverwriteOpt = False,
+    size: SizeOpt = SIZE,
+    overwrite: OverwriteOpt = OVERWRITE,
     quiet: QuietOpt = False,
 ) -> None:
     """Write a crop path as an editor's sequence: keyframed position and scale per shot."""
@@ -336,18 +370,18 @@ def preview(
     path: Annotated[
         Optional[Path], typer.Option("--path", "-p", help="Crop path JSON. Default: analyze and plan SRC first.")
     ] = None,
-    aspect: AspectOpt = "9:16",
-    motion: MotionOpt = "calm",
-    layout: LayoutOpt = "auto",
-    zoom_max: ZoomOpt = 1.25,
-    overwrite: OverwriteOpt = False,
+    aspect: AspectOpt = ASPECT,
+    motion: MotionOpt = MOTION,
+    layout: LayoutOpt = LAYOUT,
+    zoom_max: ZoomOpt = ZOOM_MAX,
+    overwrite: OverwriteOpt = OVERWRITE,
     quiet: QuietOpt = False,
 ) -> None:
     """Show SRC with the window, detections, lead, speakers and shots drawn (OUT.mp4) and a contact sheet (OUT.png)."""
     with _errors():
-        from reframe.config import Aspect, PlanConfig
+        from reframe.config import Aspect
         from reframe.croppath import CropPath
-        from reframe.pipeline import plan_file
+        from reframe.pipeline import plan as plan_video
         from reframe.preview import preview as preview_file
         from reframe.preview import preview_paths
         from reframe.probe import probe
@@ -359,7 +393,7 @@ def preview(
         with _progress(quiet) as progress:
             if path is None:
                 plan_config = PlanConfig(aspect=Aspect.parse(aspect), motion=motion, layout=layout, zoom_max=zoom_max)
-                crop_path = plan_file(info, plan_config=plan_config, progress=progress)
+                crop_path = plan_video(info, plan_config, progress=progress)
             else:
                 crop_path = CropPath.load(path)
             result = preview_file(crop_path, src, output, info=info, overwrite=overwrite, progress=progress)
@@ -378,20 +412,20 @@ def review(
     output: Annotated[
         Optional[Path], typer.Option("--output", "-o", help="Where Render writes. Default: SRC_vertical.mp4 beside SRC.")
     ] = None,
-    aspect: AspectOpt = "9:16",
-    motion: MotionOpt = "calm",
-    layout: LayoutOpt = "auto",
-    zoom_max: ZoomOpt = 1.25,
+    aspect: AspectOpt = ASPECT,
+    motion: MotionOpt = MOTION,
+    layout: LayoutOpt = LAYOUT,
+    zoom_max: ZoomOpt = ZOOM_MAX,
     no_browser: Annotated[bool, typer.Option("--no-browser", help="Print the page's address only.")] = False,
-    overwrite: Annotated[bool, typer.Option("--overwrite", "-y", help="Let Render replace an existing output.")] = False,
+    overwrite: Annotated[bool, typer.Option("--overwrite", "-y", help="Let Render replace an existing output.")] = OVERWRITE,
     quiet: QuietOpt = False,
 ) -> None:
     """Check and correct SRC's crop path on a local web page, then save and render it (Ctrl-C stops)."""
     with _errors():
-        from reframe.config import Aspect, PlanConfig, RenderConfig
+        from reframe.config import Aspect
         from reframe.croppath import CropPath
-        from reframe.pipeline import analyze_file
-        from reframe.plan import Planner
+        from reframe.pipeline import analyze as analyze_video
+        from reframe.pipeline import plan as plan_video
         from reframe.probe import probe
         from reframe.replan import analysis_from_path
         from reframe.review.server import serve
@@ -404,9 +438,9 @@ def review(
             analysis_from_path(crop_path, info)  # refuses a path planned for another video
         else:
             with _progress(quiet) as progress:
-                analysis = analyze_file(info, progress=progress)
+                analysis = analyze_video(info, progress=progress)
             config = PlanConfig(aspect=Aspect.parse(aspect), motion=motion, layout=layout, zoom_max=zoom_max)
-            crop_path = Planner(config).run(analysis)
+            crop_path = plan_video(analysis, config)
         session = Review(
             info, crop_path, analysis=analysis, save_to=path or src.with_suffix(".path.json"),
             output=output or src.with_name(f"{src.stem}_vertical.mp4"), render_config=RenderConfig(overwrite=overwrite),
@@ -462,16 +496,16 @@ def batch(
     ],
     aspect: Annotated[
         str, typer.Option("--aspect", "-a", help="Output aspect W:H, or several separated by commas (9:16,4:5).")
-    ] = "9:16",
-    size: SizeOpt = None,
-    crf: CrfOpt = 20,
-    preset: PresetOpt = "veryfast",
-    encoder: EncoderOpt = "libx264",
-    motion: MotionOpt = "calm",
-    layout: LayoutOpt = "auto",
-    zoom_max: ZoomOpt = 1.25,
-    subtitles: SubtitlesOpt = "move",
-    audio_tracks: AudioTracksOpt = "default",
+    ] = ASPECT,
+    size: SizeOpt = SIZE,
+    crf: CrfOpt = CRF,
+    preset: PresetOpt = PRESET,
+    encoder: EncoderOpt = ENCODER,
+    motion: MotionOpt = MOTION,
+    layout: LayoutOpt = LAYOUT,
+    zoom_max: ZoomOpt = ZOOM_MAX,
+    subtitles: SubtitlesOpt = SUBTITLES,
+    audio_tracks: AudioTracksOpt = AUDIO_TRACKS,
     save_paths: Annotated[bool, typer.Option("--save-paths", help="Keep each crop path JSON beside its output.")] = False,
     jobs: Annotated[
         Optional[int], typer.Option("--jobs", "-j", help="Parallel local workers. Default: one per core, at most 4.")
@@ -485,7 +519,7 @@ def batch(
     force: Annotated[bool, typer.Option("--force", help="Convert again even files the ledger shows done.")] = False,
     overwrite: Annotated[
         bool, typer.Option("--overwrite", "-y", help="Also replace existing outputs this batch did not make.")
-    ] = False,
+    ] = OVERWRITE,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no summary; failures only.")] = False,
 ) -> None:
     """Convert every video in SOURCES into OUT, resumably: re-running skips what is done."""

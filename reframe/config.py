@@ -6,8 +6,18 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Literal, get_args
 
 from .errors import UsageError
+
+# The choices of each string setting; the tuples below are read from these.
+AspectPreset = Literal["9:16", "4:5", "1:1"]  # any W:H from 1:10 to 10:1 parses too
+MotionName = Literal["calm", "lively", "locked"]
+Layout = Literal["auto", "follow", "split", "fit"]
+SubtitleMode = Literal["move", "keep", "crop", "auto"]
+Preset = Literal["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"]
+AudioMode = Literal["auto", "aac", "none"]
+AudioTracks = Literal["default", "all"]
 
 
 @dataclass(frozen=True)
@@ -22,7 +32,7 @@ class Aspect:
     h: int
 
     @classmethod
-    def parse(cls, text: str | Aspect) -> Aspect:
+    def parse(cls, text: Aspect | AspectPreset | str) -> Aspect:
         if isinstance(text, Aspect):
             return text
         m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*[:x/]\s*(\d+(?:\.\d+)?)\s*", str(text))
@@ -129,7 +139,7 @@ class Motion:
     jerk: float
 
 
-MOTIONS: dict[str, Motion] = {
+MOTIONS: dict[MotionName, Motion] = {
     # Still whenever the subject allows it; slow, eased pans otherwise.
     "calm": Motion(max_speed=0.5, dead_zone=0.12, velocity=10.0, acceleration=40.0, jerk=100.0),
     # Follows sooner and faster: sport, dance, anything that moves a lot.
@@ -142,10 +152,10 @@ MOTIONS: dict[str, Motion] = {
 
 
 # What the planner does with burned-in subtitles (see reframe.subtitle_place).
-SUBTITLE_MODES = ("move", "keep", "crop", "auto")
+SUBTITLE_MODES: tuple[SubtitleMode, ...] = get_args(SubtitleMode)
 
 # How the planner shows shots: "auto" chooses one of the others per shot.
-PLAN_LAYOUTS = ("auto", "follow", "split", "fit")
+PLAN_LAYOUTS: tuple[Layout, ...] = get_args(Layout)
 
 
 @dataclass(frozen=True)
@@ -173,13 +183,13 @@ class PlanConfig:
     like the rest; ``auto`` is ``move`` where a band is found.
     """
 
-    aspect: Aspect = Aspect(9, 16)
-    motion: str = "calm"
+    aspect: Aspect | AspectPreset | str = Aspect(9, 16)  # parsed to an Aspect
+    motion: MotionName = "calm"
     max_speed: float | None = None
     dead_zone: float | None = None
-    layout: str = "auto"
+    layout: Layout = "auto"
     zoom_max: float = 1.25
-    subtitles: str = "move"
+    subtitles: SubtitleMode = "move"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "aspect", Aspect.parse(self.aspect))
@@ -202,7 +212,7 @@ class PlanConfig:
             raise UsageError("dead_zone must be in [0, 0.5)")
 
 
-PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
+PRESETS: tuple[Preset, ...] = get_args(Preset)
 
 
 @dataclass(frozen=True)
@@ -219,9 +229,9 @@ class RenderConfig:
     size: tuple[int, int] | str | None = None
     encoder: str = "libx264"  # any FFmpeg video encoder present, e.g. h264_nvenc, h264_qsv, h264_videotoolbox
     crf: int = 20
-    preset: str = "veryfast"
-    audio: str = "auto"  # "auto": copy when MP4 can hold the codec, else AAC; "aac": always re-encode; "none"
-    audio_tracks: str = "default"  # "default": the stream a player picks; "all": every audio stream, in order
+    preset: Preset = "veryfast"
+    audio: AudioMode = "auto"  # "auto": copy when MP4 can hold the codec, else AAC; "aac": always re-encode; "none"
+    audio_tracks: AudioTracks = "default"  # "default": the stream a player picks; "all": every audio stream, in order
     overwrite: bool = False
 
     def __post_init__(self) -> None:
@@ -233,9 +243,9 @@ class RenderConfig:
             raise UsageError(f"crf {self.crf} must be between 0 and 51")
         if self.preset not in PRESETS:
             raise UsageError(f"preset {self.preset!r} is not one of: {', '.join(PRESETS)}")
-        if self.audio not in ("auto", "aac", "none"):
+        if self.audio not in get_args(AudioMode):
             raise UsageError(f"audio {self.audio!r} must be auto, aac or none")
-        if self.audio_tracks not in ("default", "all"):
+        if self.audio_tracks not in get_args(AudioTracks):
             raise UsageError(f"audio tracks {self.audio_tracks!r} must be default or all")
 
     def output_size(self, crop_w: float, crop_h: float) -> tuple[int, int]:

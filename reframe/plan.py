@@ -1180,8 +1180,8 @@ def _place(xs: np.ndarray, ys: np.ndarray, w: float, h: float, width: int, heigh
 
 
 def plan(analysis: Analysis, config: PlanConfig = PlanConfig(), overrides: Overrides | None = None) -> CropPath:
-    """Plan the crop path for an analysed video, with any corrections by hand (:mod:`reframe.overrides`).
+    """Deprecated: :func:`reframe.plan`."""
+    from .pipeline import deprecated
 
-    >>> # plan(analyze("in.mp4"), PlanConfig(aspect="9:16")).save("in.path.json")
-    """
+    deprecated("reframe.plan.plan", "reframe.plan")
     return Planner(config).run(analysis, overrides)

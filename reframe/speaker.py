@@ -182,10 +182,8 @@ def speech_activity(path: str | os.PathLike, stream_index: int | None = None) ->
 MOUTH = (0.28, 0.72, 0.72, 0.97)  # x0, x1, y0, y1
 EYES = (0.28, 0.72, 0.40, 0.60)
 HEAD_PIXELS = 64  # heads are compared at this size, whatever their size on screen
-# Measured on a talking head (benchmarks/mouths.py): mouth change between
-# frames 40 ms apart is mostly lost in noise (median activity 0.006), 120 ms
-# apart it is clear (0.05, half the samples above 0.05); heads under ~32 px
-# (analysis pixels) lose it again.
+# Frames this far apart show a talking mouth's change above the noise; heads
+# smaller than MIN_HEAD_PIXELS do not (benchmarks/mouths.py, README).
 MOUTH_GAP_SECONDS = 0.12
 MIN_HEAD_PIXELS = 32  # smaller heads show no readable mouth: activity unknown (NaN)
 
@@ -245,10 +243,7 @@ HOLD_SECONDS = 1.5  # no new speaker sooner than this after the last switch
 # activity times the speech probability reaches MIN_EVIDENCE and beats every
 # other face's by MIN_LEAD. The median, not the mean: a head that turns or
 # bobs fast (sport, children jumping) gives rare large values, a talking
-# mouth steady moderate ones. Measured (benchmarks/mouths.py) as the share of
-# 1 s windows whose median activity reaches 0.03: a vlogger talking 0.60; not
-# talking: a football juggler 0.28, jumping children 0.12, a woman playing
-# with a dog 0.00, film close-ups 0.08.
+# mouth steady moderate ones (benchmarks/mouths.py; the README gives the figures).
 WINDOW_SECONDS = 1.0
 MIN_EVIDENCE = 0.03
 MIN_LEAD = 1.5

@@ -73,10 +73,10 @@ def test_convert_keeps_the_subject_in_the_window_and_respects_the_cut(converted)
 
 
 @pytest.mark.slow
-def test_analyze_then_render_an_edited_path_without_reanalysis(converted, tmp_path):
+def test_plan_then_render_an_edited_path_without_reanalysis(converted, tmp_path):
     truth, _, _, _ = converted
     pj = tmp_path / "p.json"
-    res = run("analyze", truth.path, "-o", pj, "--aspect", "1:1")
+    res = run("plan", truth.path, "-o", pj, "--aspect", "1:1")
     assert res.returncode == 0, res.stderr
     data = json.loads(pj.read_text())
     assert data["version"] == 3 and data["aspect"] == "1:1"
@@ -90,6 +90,16 @@ def test_analyze_then_render_an_edited_path_without_reanalysis(converted, tmp_pa
     info = reframe.probe(dst)
     assert (info.width, info.height) == (h, h)
     assert info.frame_count == truth.n_frames
+
+
+@pytest.mark.slow
+def test_the_old_analyze_command_still_plans_and_says_it_is_deprecated(converted, tmp_path):
+    truth, _, path_json, _ = converted
+    res = run("analyze", truth.path, "-o", tmp_path / "old.json", "-q")
+    assert res.returncode == 0, res.stderr
+    assert "use 'reframe plan'" in res.stderr
+    old, new = CropPath.load(tmp_path / "old.json"), CropPath.load(path_json)
+    np.testing.assert_array_equal(old.windows, new.windows)
 
 
 @pytest.mark.slow

@@ -16,7 +16,7 @@ from reframe.config import Aspect, PlanConfig
 from reframe.croppath import CropPath
 from reframe.detections import Detections, Kind
 from reframe.errors import CropPathError, UsageError
-from reframe.plan import plan
+from reframe import plan
 from reframe.quality import Annotation, score
 from reframe.render import _Warper, render
 
@@ -291,9 +291,9 @@ def frame_rgb(path: Path, index: int) -> np.ndarray:
 @pytest.mark.slow
 def test_two_people_clip_is_split_and_each_panel_shows_one_face(pair, tmp_path):
     from reframe.detect import FaceDetector
-    from reframe.pipeline import plan_file
+    from reframe import plan as plan_video
 
-    path = plan_file(pair.path)
+    path = plan_video(pair.path)
     assert [s.layout for s in path.shots] == ["split"]
     for f in range(0, 50, 10):
         for k in range(2):

@@ -32,6 +32,7 @@ from reframe.render import render
 pytestmark = pytest.mark.slow  # end to end: encodes and command-line runs
 ROOT = Path(__file__).resolve().parents[1]
 FAST = dict(preset="ultrafast", size="native")
+FAST_RENDER = reframe.RenderConfig(**FAST)
 FAST_ARGS = ("--preset", "ultrafast", "--size", "native")
 
 
@@ -101,11 +102,13 @@ def test_portrait_clip_keeps_its_whole_frame_and_is_padded_when_the_aspect_is_wi
     # A phone clip: coded landscape, displayed 180x320 (9:16) through its display matrix.
     src = lavfi.with_display(lavfi.clip(tmp_path / "coded.mp4", duration=0.5), tmp_path / "phone.mp4", 90)
     shown = lavfi.decode_rgb(src, 180, 320)
-    same = reframe.reframe(src, tmp_path / "9x16.mp4", aspect="9:16", **FAST)
+    [same] = reframe.convert(src, tmp_path / "9x16.mp4", plan_config=reframe.PlanConfig(aspect="9:16"),
+                             render_config=FAST_RENDER)
     assert (same.width, same.height) == (180, 320)  # the whole picture, not a slice of it
     with FrameReader(same.path) as reader:
         assert np.abs(next(iter(reader)).to_rgb().astype(int) - shown).mean() < 8
-    wider = reframe.reframe(src, tmp_path / "4x5.mp4", aspect="4:5", **FAST)
+    [wider] = reframe.convert(src, tmp_path / "4x5.mp4", plan_config=reframe.PlanConfig(aspect="4:5"),
+                              render_config=FAST_RENDER)
     assert (wider.width, wider.height) == (256, 320)
     luma = first_planes(wider.path)
     assert luma[:, :36].max() <= 18 and luma[:, -36:].max() <= 18  # black sides, limited range
@@ -388,7 +391,7 @@ def test_4k_is_streamed_and_analysed_on_a_downscaled_copy(tmp_path):
 def test_two_frame_clip_renders_and_one_frame_is_too_short(tmp_path):
     two = tmp_path / "two.mp4"
     lavfi.ffmpeg("-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-frames:v", "2", "-c:v", "libx264", two)
-    result = reframe.reframe(two, tmp_path / "two_out.mp4", **FAST)
+    [result] = reframe.convert(two, tmp_path / "two_out.mp4", render_config=FAST_RENDER)
     assert probe(result.path).frame_count == 2
     one = tmp_path / "one.mp4"
     lavfi.ffmpeg("-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-frames:v", "1", "-c:v", "libx264", one)

@@ -11,13 +11,14 @@ import numpy as np
 import pytest
 from test_plan import FPS, analysis, heads, info
 
+from reframe import plan
 from reframe.analyze import Analysis
 from reframe.config import PlanConfig
 from reframe.croppath import CropPath
 from reframe.detections import Detections
 from reframe.errors import CropPathError, UsageError
 from reframe.overrides import Overrides, Pin
-from reframe.plan import Planner, plan
+from reframe.plan import Planner
 from reframe.probe import probe
 from reframe.replan import analysis_from_path, replan
 

@@ -11,7 +11,7 @@ from reframe.config import PlanConfig
 from reframe.croppath import CropPath
 from reframe.detections import Detections, Kind
 from reframe.pathsolver import Avoid, solve_path
-from reframe.plan import plan
+from reframe import plan
 from reframe.probe import VideoInfo
 
 W, H, FPS = 1920, 1080, 25

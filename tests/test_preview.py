@@ -92,7 +92,7 @@ def test_the_sheets_vertical_frames_are_what_render_writes(clip_with_cut, tmp_pa
     result = preview(path, clip_with_cut.path, tmp_path / "p", info=info)
     sheet = cv2.cvtColor(cv2.imread(str(result.sheet)), cv2.COLOR_BGR2RGB)
     layout = ContactSheet(path, info)
-    rendered = reframe.render(path, clip_with_cut.path, tmp_path / "r.mp4",
+    rendered = reframe.render(clip_with_cut.path, path, tmp_path / "r.mp4",
                               reframe.RenderConfig(size=(2 * layout.vert_w, 2 * TILE_HEIGHT), crf=12))
     cut = clip_with_cut.cut_frames[0]
     for row, shot in enumerate(path.shots):

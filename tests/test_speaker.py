@@ -12,9 +12,8 @@ import numpy as np
 import pytest
 
 import media
-from reframe.analyze import analyze
+from reframe import analyze, plan
 from reframe.detections import Detections, Kind
-from reframe.plan import plan
 from reframe.speaker import (
     HOLD_SECONDS,
     mouth_activity,

@@ -15,11 +15,11 @@ import numpy as np
 import pytest
 from test_plan import H, W, analysis
 
+from reframe import plan
 from reframe.render.compose import Compositor
 from reframe.config import PlanConfig
 from reframe.croppath import CropPath
 from reframe.errors import CropPathError, UsageError
-from reframe.plan import plan
 from reframe.render import _Warper
 from reframe.subtitle_place import MovedBand
 from reframe.subtitles import SubtitleBand
@@ -299,10 +299,10 @@ def check_every_line_whole_above_the_bottom_fifth(video: Path, clip: SubtitledCl
 
 def test_a_subtitled_clip_shows_every_line_whole_above_the_bottom_fifth(subtitled, tmp_path):
     """The library path with the bands given by hand (the analysis does not look for them here)."""
-    from reframe.pipeline import analyze_file
+    from reframe import analyze
     from reframe.render import render_many
 
-    a = analyze_file(subtitled.path)
+    a = analyze(subtitled.path)
     bands = tuple(SubtitleBand(s, e, (x, y, w, h)) for s, e, _, x, y, w, h, _ in subtitled.lines)
     a = dataclasses.replace(a, subtitles=bands)
     outs = {aspect: tmp_path / f"out_{aspect.replace(':', 'x')}.mp4" for aspect in ("9:16", "4:5", "1:1")}

@@ -66,7 +66,7 @@ def test_text_that_is_not_subtitles_is_left_alone(subtitle_clips, name):
 
 
 def test_the_analysis_reports_the_bands(subtitle_clips):
-    from reframe.analyze import analyze
+    from reframe import analyze
 
     truth = subtitle_clips("sans_outline")
     analysis = analyze(truth.path)

@@ -61,7 +61,7 @@ from pathlib import Path  # noqa: E402
 from reframe.analyze import Analysis  # noqa: E402
 from reframe.config import PlanConfig  # noqa: E402
 from reframe.detections import Detections  # noqa: E402
-from reframe.plan import plan  # noqa: E402
+from reframe import plan  # noqa: E402
 from reframe.probe import VideoInfo  # noqa: E402
 from reframe.subtitles import SubtitleBand  # noqa: E402
 

@@ -8,7 +8,7 @@ import pytest
 import transition_media as tm
 from reframe.analyze import Analysis, with_transitions
 from reframe.pathsolver import solve_path
-from reframe.plan import plan
+from reframe import plan
 from reframe.transitions import Transition, TransitionDetector, shot_note, still_frames
 
 FPS = 25
@@ -78,7 +78,7 @@ def test_motion_and_light_are_not_transitions(make) -> None:
 
 
 def test_encoded_pan_is_not_a_transition(tmp_path) -> None:
-    from reframe.analyze import analyze
+    from reframe import analyze
 
     analysis = analyze(tm.pan(width=640, height=360).encode(tmp_path / "pan.mp4", fps=FPS))
     assert analysis.transitions == () and analysis.cuts == ()
@@ -150,7 +150,7 @@ def test_planner_holds_the_window_still_through_a_dissolve() -> None:
 
 @pytest.mark.parametrize("make", [tm.dissolve, tm.fade_through_black, tm.wipe], ids=["dissolve", "fade", "wipe"])
 def test_encoded_transition_is_a_still_shot_boundary(make, tmp_path) -> None:
-    from reframe.analyze import analyze
+    from reframe import analyze
 
     seq = make(width=640, height=360)
     analysis = analyze(seq.encode(tmp_path / "clip.mp4", fps=FPS))

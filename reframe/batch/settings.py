@@ -77,11 +77,3 @@ class BatchSettings:
     def fingerprint(self) -> str:
         """A hash of :meth:`canonical`: a done file whose recorded fingerprint differs is converted again."""
         return hashlib.sha256(json.dumps(self.canonical(), sort_keys=True, default=str).encode()).hexdigest()
-
-    def convert_options(self) -> dict:
-        """The settings as keyword options of :func:`reframe.pipeline.convert`, but for aspect and overwrite."""
-        options = {}
-        for config in (self.analyze, self.plan, self.render):
-            options.update((f.name, getattr(config, f.name)) for f in fields(config))
-        del options["aspect"], options["overwrite"]
-        return options

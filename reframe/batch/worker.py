@@ -6,6 +6,7 @@ import atexit
 import multiprocessing.util
 import threading
 import time
+from dataclasses import replace
 
 from ..config import AnalyzeConfig
 from ..errors import ReframeError
@@ -86,10 +87,12 @@ def convert_one(task: Task) -> WorkerResult:
         _busy.add(me)
     try:
         analyzer = _analyzer(task.settings.analyze)
+        settings = task.settings
         results = convert(
-            task.source, dict(task.outputs), save_paths=dict(task.saves) or None,
-            progress=progress if q is not None else None, analyzer=analyzer, overwrite=task.overwrite,
-            **task.settings.convert_options(),
+            task.source, dict(task.outputs), save_path=dict(task.saves) or None,
+            analyze_config=settings.analyze, plan_config=settings.plan,
+            render_config=replace(settings.render, overwrite=task.overwrite),
+            progress=progress if q is not None else None, analyzer=analyzer,
         )
         outputs = tuple(
             OutputFile(aspect, str(r.path), r.path.stat().st_size) for aspect, r in zip(task.outputs, results)

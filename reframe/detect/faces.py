@@ -5,11 +5,11 @@ ninth of that, so on a whole 960x540 frame it only finds heads taller than
 ~100 px. Wide landscape shots have heads of 25-40 px at that size, so the
 frame is also scanned in pieces, each piece giving the model a closer look:
 
-* level 0, the whole frame (1 call, 6-9 ms): heads from ~1/4 of the frame height;
+* level 0, the whole frame (1 call): heads from ~1/4 of the frame height;
 * level 1, squares of the frame height across its width (2 more calls for
-  16:9, ~20 ms in all): heads from ~1/7 of the height;
-* level 2, overlapping tiles of 0.47 of the height (15 more calls, ~105 ms
-  in all): heads from ~1/20 of the height (28 px at 540, 56 px in 1080p).
+  16:9): heads from ~1/7 of the height;
+* level 2, overlapping tiles of 0.47 of the height (15 more calls): heads
+  from ~1/20 of the height (28 px at 540, 56 px in 1080p).
 
 Small faces found in a tile get a second, closer look (one call each) that
 rejects look-alikes such as fur or a rocket's nose.
@@ -71,8 +71,7 @@ class HeadBox:
     """
 
     # Fitted values (see the benchmark), with the width and height rounded up
-    # a little: the fit is dominated by one short-haired vlogger, and cutting
-    # hair costs the picture more than a few pixels of margin.
+    # a little: cutting hair costs the picture more than a few pixels of margin.
     dx: float = 0.03
     dy: float = -0.19
     sw: float = 1.05
