@@ -80,6 +80,22 @@ PinOpt = Annotated[
         help="Follow the subject nearest to point X,Y (source pixels) from TIME (seconds) to the end of its shot.",
     ),
 ]
+WithDetectionsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--with-detections",
+        help="Also write the analysis' detections into the crop path, to explain it and to re-plan corrections "
+        "from the path alone.",
+    ),
+]
+SaveAnalysisOpt = Annotated[
+    Optional[Path],
+    typer.Option("--save-analysis", help="Also write the analysis JSON here: plan again, preview and correct from it."),
+]
+AnalysisOpt = Annotated[
+    Optional[Path],
+    typer.Option("--analysis", help="The video's analysis JSON (from --save-analysis), for what the crop path lacks."),
+]
 ShotOpt = Annotated[
     Optional[list[str]],
     typer.Option("--shot", metavar="N=LAYOUT", help="Show shot N (0 is the first) as follow, split or fit."),
@@ -198,6 +214,8 @@ def convert(
     audio_tracks: AudioTracksOpt = "default",
     pin: PinOpt = None,
     shot: ShotOpt = None,
+    with_detections: WithDetectionsOpt = False,
+    save_analysis: SaveAnalysisOpt = None,
     overwrite: OverwriteOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -216,7 +234,7 @@ def convert(
                 src, outputs, save_paths=saves, progress=progress,
                 size=size, crf=crf, preset=preset, encoder=encoder, overwrite=overwrite, motion=motion,
                 audio_tracks=audio_tracks, layout=layout, zoom_max=zoom_max, subtitles=subtitles,
-                overrides=overrides,
+                overrides=overrides, with_detections=with_detections, save_analysis=save_analysis,
             )
         if not quiet:
             for result in results:
@@ -232,6 +250,8 @@ def analyze(
     layout: LayoutOpt = "auto",
     zoom_max: ZoomOpt = 1.25,
     subtitles: SubtitlesOpt = "move",
+    with_detections: WithDetectionsOpt = False,
+    save_analysis: SaveAnalysisOpt = None,
     overwrite: OverwriteOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -239,7 +259,8 @@ def analyze(
     with _errors():
         from reframe.config import Aspect, PlanConfig
         from reframe.errors import OutputError
-        from reframe.pipeline import plan_file
+        from reframe.pipeline import analyze_file
+        from reframe.plan import Planner
 
         if output.exists() and not overwrite:
             raise OutputError(f"{output} already exists (use --overwrite to replace it)")
@@ -247,8 +268,11 @@ def analyze(
             aspect=Aspect.parse(aspect), motion=motion, layout=layout, zoom_max=zoom_max, subtitles=subtitles
         )
         with _progress(quiet) as progress:
-            path = plan_file(src, plan_config=plan_config, progress=progress)
-        path.save(output)
+            analysis = analyze_file(src, progress=progress)
+        if save_analysis is not None:
+            analysis.save(save_analysis)
+        path = Planner(plan_config).run(analysis)
+        path.save(output, with_detections=with_detections)
         if not quiet:
             _say(f"wrote {output} ({len(path.shots)} shots, {path.source.frame_count} frames)")
 
@@ -273,11 +297,13 @@ def render(
     audio_tracks: AudioTracksOpt = "default",
     pin: PinOpt = None,
     shot: ShotOpt = None,
+    analysis: AnalysisOpt = None,
     overwrite: OverwriteOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Render SRC with a saved (possibly hand-edited) crop path; no re-analysis."""
     with _errors():
+        from reframe.analysis import Analysis
         from reframe.config import RenderConfig
         from reframe.croppath import CropPath
         from reframe.overrides import Overrides
@@ -292,7 +318,8 @@ def render(
         crop_path = CropPath.load(path)
         info = probe(src)
         if overrides:
-            crop_path = replan(crop_path, info, crop_path.overrides.merged(overrides))
+            saved = Analysis.load(analysis) if analysis is not None else None
+            crop_path = replan(crop_path, info, crop_path.overrides.merged(overrides), analysis=saved)
         if layout is not None:
             crop_path = crop_path.with_layout(layout)
         with _progress(quiet) as progress:
@@ -334,20 +361,26 @@ def preview(
         Path, typer.Option("--output", "-o", help="OUT: writes OUT.mp4 and OUT.png.", show_default=False)
     ],
     path: Annotated[
-        Optional[Path], typer.Option("--path", "-p", help="Crop path JSON. Default: analyze and plan SRC first.")
+        Optional[Path],
+        typer.Option("--path", "-p", help="Crop path JSON. Default: plan SRC first (from --analysis, else analysing it)."),
     ] = None,
     aspect: AspectOpt = "9:16",
     motion: MotionOpt = "calm",
     layout: LayoutOpt = "auto",
     zoom_max: ZoomOpt = 1.25,
+    analysis: AnalysisOpt = None,
     overwrite: OverwriteOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Show SRC with the window, detections, lead, speakers and shots drawn (OUT.mp4) and a contact sheet (OUT.png)."""
     with _errors():
+        from dataclasses import replace
+
+        from reframe.analysis import Analysis
         from reframe.config import Aspect, PlanConfig
         from reframe.croppath import CropPath
         from reframe.pipeline import plan_file
+        from reframe.plan import Planner
         from reframe.preview import preview as preview_file
         from reframe.preview import preview_paths
         from reframe.probe import probe
@@ -356,12 +389,23 @@ def preview(
         for dst in preview_paths(output):  # before any analysis
             check_output(src, dst, overwrite)
         info = probe(src)
+        saved = Analysis.load(analysis) if analysis is not None else None
+        if saved is not None:
+            saved.check_video(info)
         with _progress(quiet) as progress:
             if path is None:
                 plan_config = PlanConfig(aspect=Aspect.parse(aspect), motion=motion, layout=layout, zoom_max=zoom_max)
-                crop_path = plan_file(info, plan_config=plan_config, progress=progress)
+                if saved is not None:  # planned from the saved analysis: no analysis now
+                    crop_path = Planner(plan_config).run(saved)
+                else:
+                    crop_path = plan_file(info, plan_config=plan_config, progress=progress)
             else:
                 crop_path = CropPath.load(path)
+            if saved is not None:  # its boxes are drawn, whether or not the path carries them
+                crop_path = replace(crop_path, detections=saved.samples)
+            elif crop_path.detections is None:
+                _say("reframe: warning: the crop path carries no detections, so none are drawn "
+                     "(give --analysis FILE, or save the path with --with-detections)")
             result = preview_file(crop_path, src, output, info=info, overwrite=overwrite, progress=progress)
         if not quiet:
             _say(f"wrote {result.video} ({result.width}x{result.height}, {result.frame_count} frames) "
@@ -382,35 +426,46 @@ def review(
     motion: MotionOpt = "calm",
     layout: LayoutOpt = "auto",
     zoom_max: ZoomOpt = 1.25,
+    analysis: Annotated[
+        Optional[Path],
+        typer.Option("--analysis", help="With --path: the video's analysis JSON (from --save-analysis), "
+                     "to re-plan corrections from (speech included)."),
+    ] = None,
     no_browser: Annotated[bool, typer.Option("--no-browser", help="Print the page's address only.")] = False,
     overwrite: Annotated[bool, typer.Option("--overwrite", "-y", help="Let Render replace an existing output.")] = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Check and correct SRC's crop path on a local web page, then save and render it (Ctrl-C stops)."""
     with _errors():
+        from reframe.analysis import Analysis
         from reframe.config import Aspect, PlanConfig, RenderConfig
         from reframe.croppath import CropPath
         from reframe.pipeline import analyze_file
         from reframe.plan import Planner
         from reframe.probe import probe
-        from reframe.replan import analysis_from_path
+        from reframe.replan import analysis_from_path, check_video
         from reframe.review.server import serve
         from reframe.review.session import Review
 
         info = probe(src)
-        analysis = None
+        fresh = saved = None
         if path is not None:
             crop_path = CropPath.load(path)
-            analysis_from_path(crop_path, info)  # refuses a path planned for another video
+            if analysis is not None:
+                saved = Analysis.load(analysis)
+                check_video(crop_path, info)  # refuses a path planned for another video
+                saved.check_video(info)
+            else:
+                analysis_from_path(crop_path, info)  # refuses another video's path, or one without detections
         else:
             with _progress(quiet) as progress:
-                analysis = analyze_file(info, progress=progress)
+                fresh = analyze_file(info, progress=progress)
             config = PlanConfig(aspect=Aspect.parse(aspect), motion=motion, layout=layout, zoom_max=zoom_max)
-            crop_path = Planner(config).run(analysis)
+            crop_path = Planner(config).run(fresh)
         session = Review(
-            info, crop_path, analysis=analysis, save_to=path or src.with_suffix(".path.json"),
+            info, crop_path, analysis=fresh, save_to=path or src.with_suffix(".path.json"),
             output=output or src.with_name(f"{src.stem}_vertical.mp4"), render_config=RenderConfig(overwrite=overwrite),
-            zoom_max=zoom_max,
+            zoom_max=zoom_max, saved_analysis=saved,
         )
         try:
             serve(session, open_browser=not no_browser, announce=lambda url: _say(f"review {src.name} at {url}"))

@@ -86,6 +86,8 @@ def convert(
     progress: ProgressCallback | None = None,
     analyzer: Analyzer | None = None,
     overrides: Overrides | None = None,
+    with_detections: bool = False,
+    save_analysis: str | os.PathLike | None = None,
     **options,
 ) -> list[RenderResult]:
     """Convert ``src`` into one file per aspect, from a single analysis.
@@ -97,6 +99,9 @@ def convert(
     reuses detectors already built (for many files in a row); its config
     must equal the one the options describe. ``overrides`` are corrections
     by hand (:mod:`reframe.overrides`: pinned subjects, shot layouts).
+    ``with_detections`` writes the detections into the saved crop paths;
+    ``save_analysis`` (optional) is where the analysis JSON goes
+    (:mod:`reframe.analysis`).
 
     >>> # convert("talk.mp4", {"9:16": "talk_9x16.mp4", "4:5": "talk_4x5.mp4"})
     """
@@ -124,11 +129,13 @@ def convert(
         raise UsageError("the analyzer given was built for other analysis options")
     else:
         analysis = analyzer.run(info, progress)
+    if save_analysis is not None:
+        analysis.save(save_analysis)
     planned = []
     for aspect, dst in targets.items():
         path = Planner(PlanConfig(aspect=aspect, **configs[PlanConfig])).run(analysis, overrides)
         if aspect in saves:
-            path.save(saves[aspect])
+            path.save(saves[aspect], with_detections=with_detections)
         planned.append((path, dst))
     # All formats from one decoding of the source.
     return render_many(planned, src, render_config, progress, info=info)
