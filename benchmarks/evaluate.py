@@ -3,7 +3,7 @@
 For every annotated clip this runs the analysis and the planner (or loads a
 saved crop path with ``--path-dir``), scores the result, the static centre
 crop and, with ``--baseline-rev``, the planner of an earlier revision, with
-:mod:`reframe.quality`, and prints one table with the targets:
+:mod:`reframe.evaluation`, and prints one table with the targets:
 
 - coverage (must-keep boxes shown at a magnification of at least 0.75,
   except in shots with three or more people) >= 0.95 over all keyframes,
@@ -60,7 +60,7 @@ import numpy as np
 from reframe.config import Aspect
 from reframe.croppath import CropPath, SourceRef
 from reframe.errors import ReframeError
-from reframe.quality import Annotation, QualityScore, pool, score
+from reframe.evaluation import Annotation, QualityScore, pool, score
 
 REPO = Path(__file__).resolve().parent.parent
 COVERAGE_TARGET = 0.95
@@ -391,7 +391,7 @@ def print_report(results: list[ClipResult], args: argparse.Namespace, aspect: As
         legend.append(", ".join(f"{LABELS[w]} = {names[w]}" for w in who))
     legend += [
         "speed, accel: mean |d|, |d2| of the window centre x per frame, in thousandths of the source width",
-        "still accel: mean |d2| on shots whose subject stays put (reframe.quality.still_shots)",
+        "still accel: mean |d2| on shots whose subject stays put (reframe.evaluation.still_shots)",
         "cuts moving: cuts after which the window moves within 2 frames",
         "coverage: keyframes whose must boxes are shown, at a magnification of 0.75 or more outside crowd shots",
         "mag: mean magnification of the must boxes (1: the full-height window; a fitted 16:9 picture: 0.32)",

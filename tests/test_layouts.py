@@ -17,7 +17,7 @@ from reframe.croppath import CropPath
 from reframe.detections import Detections, Kind
 from reframe.errors import CropPathError, UsageError
 from reframe.plan import plan
-from reframe.quality import Annotation, score
+from reframe.evaluation import Annotation, score
 from reframe.render import _Warper, render
 
 FULL = H * 9 / 16  # the full-height 9:16 window of a 1920x1080 source
