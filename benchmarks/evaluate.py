@@ -97,7 +97,10 @@ def generated_cases(cache: Path | None) -> Path:
     """The folder of the generated drama cases (benchmarks/cases.py), written once per version of their code."""
     import cases
 
-    code = b"".join(Path(m.__file__).read_bytes() for m in (cases, cases.media))
+    import reframe.testing
+
+    helpers = sorted(Path(reframe.testing.__file__).parent.glob("*.py"))
+    code = b"".join(p.read_bytes() for p in [Path(cases.__file__), *helpers])
     folder = (cache or Path(tempfile.gettempdir())) / f"cases-{hashlib.sha256(code).hexdigest()[:12]}"
     if not (folder / "annotations").is_dir():
         print(f"writing the generated cases into {folder}", file=sys.stderr, flush=True)

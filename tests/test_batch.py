@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-import lavfi
+from reframe.testing import lavfi
 import reframe
 from reframe.batch import LEDGER_NAME, REPORT_NAME, run_batch
 

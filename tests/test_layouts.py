@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import media
+from reframe.testing import media
 import numpy as np
 import pytest
 from test_plan import FPS, H, W, analysis, heads, info

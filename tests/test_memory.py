@@ -12,7 +12,7 @@ import tracemalloc
 
 import pytest
 
-import lavfi
+from reframe.testing import lavfi
 from reframe import frames
 from reframe.analyze import Analyzer
 from reframe.config import AnalyzeConfig, Aspect, RenderConfig

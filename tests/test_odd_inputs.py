@@ -18,7 +18,7 @@ import av
 import numpy as np
 import pytest
 
-import lavfi
+from reframe.testing import lavfi
 import reframe
 from reframe.analyze import Analyzer
 from reframe.config import AnalyzeConfig, Aspect, RenderConfig

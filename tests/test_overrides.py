@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-import media
+from reframe.testing import media
 import numpy as np
 import pytest
 from test_plan import FPS, analysis, heads, info

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import lavfi
+from reframe.testing import lavfi
 from reframe.errors import InputError, ReframeError, UnsupportedInputError
 from reframe.frames import FrameReader
 from reframe.probe import probe

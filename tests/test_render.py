@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 import pytest
 
-import lavfi
+from reframe.testing import lavfi
 from reframe.config import Aspect, RenderConfig
 from reframe.croppath import CropPath, Shot, SourceRef
 from reframe.errors import CropPathError, InputError, Interrupted, OutputError

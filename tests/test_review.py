@@ -11,7 +11,7 @@ import time
 import urllib.error
 import urllib.request
 
-import media
+from reframe.testing import media
 import numpy as np
 import pytest
 from starlette.testclient import TestClient

@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
-import media
+from reframe.testing import media
 from reframe.analyze import analyze
 from reframe.detections import Detections, Kind
 from reframe.plan import plan

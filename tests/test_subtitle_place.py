@@ -10,7 +10,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import cv2
-import media
+from reframe.testing import media
 import numpy as np
 import pytest
 from test_plan import H, W, analysis

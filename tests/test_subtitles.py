@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import subtitle_media as sm
+from reframe.testing import subtitle_media as sm
 from reframe.detect.subtitles import SubtitleFinder
 from reframe.frames import FrameReader
 from reframe.probe import probe

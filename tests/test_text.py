@@ -11,7 +11,7 @@ from reframe.detections import Kind
 pytest.importorskip("skimage.data")
 pytest.importorskip("PIL")
 
-import textcards  # noqa: E402
+from reframe.testing import textcards
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import transition_media as tm
+from reframe.testing import transition_media as tm
 from reframe.analyze import Analysis, with_transitions
 from reframe.pathsolver import solve_path
 from reframe.plan import plan
