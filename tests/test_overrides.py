@@ -6,7 +6,6 @@ import json
 import subprocess
 import sys
 
-from reframe.testing import media
 import numpy as np
 import pytest
 from test_plan import FPS, analysis, heads, info
@@ -20,6 +19,7 @@ from reframe.overrides import Overrides, Pin
 from reframe.plan import Planner, plan
 from reframe.probe import probe
 from reframe.replan import analysis_from_path, replan
+from reframe.testing import media
 
 
 def centres(path: CropPath) -> np.ndarray:

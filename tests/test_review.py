@@ -11,7 +11,6 @@ import time
 import urllib.error
 import urllib.request
 
-from reframe.testing import media
 import numpy as np
 import pytest
 from starlette.testclient import TestClient
@@ -23,6 +22,7 @@ from reframe.plan import Planner
 from reframe.probe import probe
 from reframe.review.app import create_app
 from reframe.review.session import Refused, Review
+from reframe.testing import media
 
 TOKEN = "test-token"
 

@@ -7,11 +7,10 @@ import pytest
 
 from reframe.detect import TextDetector
 from reframe.detections import Kind
+from reframe.testing import textcards
 
 pytest.importorskip("skimage.data")
 pytest.importorskip("PIL")
-
-from reframe.testing import textcards
 
 
 @pytest.fixture(scope="module")
