@@ -211,7 +211,7 @@ try:
     from reframe.analysis import Analysis
 except ImportError:  # the analyses come pickled, their class under reframe.analysis: it lived in reframe.analyze
     import reframe.analyze
-    sys.modules["reframe.analysis"] = reframe.analyze
+    sys.modules["reframe.analysis"] = sys.modules["reframe.analyze"]  # the package's name is the function
     Analysis = None
 for src in sys.argv[4:]:
     try:
