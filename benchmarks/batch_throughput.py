@@ -21,12 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-
 
 def make_catalog(folder: Path, clips: int, seconds: float, width: int, height: int) -> list[Path]:
-    sys.path.insert(0, str(ROOT / "tests"))
-    import media
+    from reframe.testing import media
 
     paths = []
     for i in range(clips):

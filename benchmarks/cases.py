@@ -25,16 +25,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
-
-import media  # noqa: E402
+from reframe.testing import media
 
 W, H, FPS = 1280, 720, 25
 SECONDS = 6.0
@@ -199,7 +195,7 @@ def fade(out: Path) -> dict:
 
 def title(out: Path) -> dict:
     """A title 1.15 times as wide as the 9:16 window, over slowly panning footage, no people."""
-    import textcards
+    from reframe.testing import textcards
 
     words, window = "THE LAST HARBOUR", H * 9 / 16
     size = 40

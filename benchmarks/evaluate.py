@@ -3,7 +3,7 @@
 For every annotated clip this runs the analysis and the planner (or loads a
 saved crop path with ``--path-dir``), scores the result, the static centre
 crop and, with ``--baseline-rev``, the planner of an earlier revision, with
-:mod:`reframe.quality`, and prints one table with the targets:
+:mod:`reframe.evaluation`, and prints one table with the targets:
 
 - coverage (must-keep boxes shown at a magnification of at least 0.75,
   except in shots with three or more people) >= 0.95 over all keyframes,
@@ -33,9 +33,12 @@ defaults to ``$REFRAME_CLIPS`` or ``../shared/clips`` beside the repository.
 ``8220ae5^``, the planner before camera temperaments) is that revision's
 ``reframe`` package, exported with ``git archive`` and run in a subprocess
 on the same analyses as the current planner: the comparison isolates the
-planning, whatever the analysis does. Analyses are pickled into the cache
-folder (default ``.cache/evaluate`` in the repository), keyed by the clip
-file and a fingerprint of the analysis code, so a second run only plans.
+planning, whatever the analysis does. Analyses are saved as analysis JSON
+files (:mod:`reframe.analysis`) in the cache folder (default
+``.cache/evaluate`` in the repository), keyed by the clip file and a
+fingerprint of the analysis code, so a second run only plans. A revision
+that cannot read them (one before ``reframe.analysis``) is handed the same
+analyses pickled, in a temporary folder, under the module name it knows.
 """
 
 from __future__ import annotations
@@ -60,16 +63,16 @@ import numpy as np
 from reframe.config import Aspect
 from reframe.croppath import CropPath, SourceRef
 from reframe.errors import ReframeError
-from reframe.quality import Annotation, QualityScore, pool, score
+from reframe.evaluation import Annotation, QualityScore, pool, score
 
 REPO = Path(__file__).resolve().parent.parent
 COVERAGE_TARGET = 0.95
 SLICED_TARGET = 0.01  # sliced share must stay at or below this
 STILL_ACCEL_TARGET = 0.05  # thousandths of the source width per frame squared
-# Modules that do not change what the analysis finds: editing them keeps the cache.
+# Modules and subpackages that do not change what the analysis finds: editing them keeps the cache.
 NOT_ANALYSIS = {"plan.py", "pathsolver.py", "compose.py", "croppath.py", "render.py", "batch.py",
-                "pipeline.py", "cli.py", "quality.py", "__init__.py", "__main__.py"}
-NOT_ANALYSIS_PACKAGES = {"batch", "render"}
+                "pipeline.py", "cli.py", "replan.py", "__init__.py", "__main__.py"}
+NOT_ANALYSIS_DIRS = {"batch", "evaluation", "render", "review", "testing"}
 LABELS = {"reframe": "R", "previous": "P", "centre": "C"}
 
 
@@ -98,7 +101,10 @@ def generated_cases(cache: Path | None) -> Path:
     """The folder of the generated drama cases (benchmarks/cases.py), written once per version of their code."""
     import cases
 
-    code = b"".join(Path(m.__file__).read_bytes() for m in (cases, cases.media))
+    import reframe.testing
+
+    helpers = sorted(Path(reframe.testing.__file__).parent.glob("*.py"))
+    code = b"".join(p.read_bytes() for p in [Path(cases.__file__), *helpers])
     folder = (cache or Path(tempfile.gettempdir())) / f"cases-{hashlib.sha256(code).hexdigest()[:12]}"
     if not (folder / "annotations").is_dir():
         print(f"writing the generated cases into {folder}", file=sys.stderr, flush=True)
@@ -161,36 +167,37 @@ def analysis_fingerprint() -> str:
     """A hash of the code that decides what the analysis finds (not of the planner)."""
     h = hashlib.sha256()
     for f in sorted((REPO / "reframe").rglob("*.py")):
-        if f.name not in NOT_ANALYSIS and not NOT_ANALYSIS_PACKAGES & set(f.relative_to(REPO / "reframe").parts[:-1]):
+        if f.name not in NOT_ANALYSIS and f.relative_to(REPO / "reframe").parts[0] not in NOT_ANALYSIS_DIRS:
             h.update(str(f.relative_to(REPO)).encode() + b"\0" + f.read_bytes())
     return h.hexdigest()[:16]
 
 
 def cached_analysis(video: Path, cache: Path | None, fingerprint: str, analyze, config):
-    """(analysis, pickle path or None, seconds spent analysing; None when cached)."""
+    """(analysis, its JSON file in the cache or None, seconds spent analysing; None when cached)."""
+    from reframe.analysis import Analysis
+
     st = video.stat()
-    pkl = None
+    saved = None
     if cache is not None:
         key = hashlib.sha256(f"{video.resolve()}|{st.st_size}|{st.st_mtime_ns}|{fingerprint}".encode()).hexdigest()[:16]
-        pkl = cache / f"{video.stem}-{key}.pickle"
-        if pkl.is_file():
-            with open(pkl, "rb") as f:
-                return pickle.load(f), pkl, None
+        saved = cache / f"{video.stem}-{key}.analysis.json"
+        if saved.is_file():
+            try:
+                return Analysis.load(saved), saved, None
+            except ReframeError as e:  # unreadable: analysed again and replaced
+                print(f"{saved.name}: {e}", file=sys.stderr)
     t0 = time.perf_counter()
     analysis = analyze(video, config, progress=None)
     spent = time.perf_counter() - t0
-    if pkl is not None:
-        cache.mkdir(parents=True, exist_ok=True)
-        tmp = pkl.with_suffix(".partial")
-        with open(tmp, "wb") as f:
-            pickle.dump(analysis, f)
-        tmp.replace(pkl)
-    return analysis, pkl, spent
+    if saved is not None:
+        analysis.save(saved)  # atomic
+    return analysis, saved, spent
 
 
 # -- the earlier planner --------------------------------------------------------
 
-# Runs inside the exported revision: plans each pickled analysis, saves the windows.
+# Runs inside the exported revision: plans each analysis (a JSON file, or a pickle for a
+# revision before reframe.analysis), saves the windows.
 _RUNNER = r"""
 import pickle, sys
 from pathlib import Path
@@ -200,10 +207,19 @@ from reframe.config import PlanConfig
 from reframe.plan import plan
 aspect, out, layout = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
 assert Path(reframe.__file__).resolve().is_relative_to(Path.cwd().resolve()), reframe.__file__
+try:
+    from reframe.analysis import Analysis
+except ImportError:  # the analyses come pickled, their class under reframe.analysis: it lived in reframe.analyze
+    import reframe.analyze
+    sys.modules["reframe.analysis"] = sys.modules["reframe.analyze"]  # the package's name is the function
+    Analysis = None
 for src in sys.argv[4:]:
     try:
-        with open(src, "rb") as f:
-            analysis = pickle.load(f)
+        if Analysis is not None:
+            analysis = Analysis.load(src)
+        else:
+            with open(src, "rb") as f:
+                analysis = pickle.load(f)
         # Revisions before layouts have one window per frame and no layout option.
         chosen = {"layout": layout} if "layout" in PlanConfig.__dataclass_fields__ else {}
         path = plan(analysis, PlanConfig(aspect=aspect, **chosen))
@@ -214,9 +230,9 @@ for src in sys.argv[4:]:
 
 
 def plan_with_revision(
-    rev: str, pickles: list[Path], aspect: Aspect, layout: str
+    rev: str, analyses: list[Path], aspect: Aspect, layout: str
 ) -> dict[Path, np.ndarray | str]:
-    """What each frame shows (or an error message) for each pickled analysis, planned by revision ``rev``
+    """What each frame shows (or an error message) for each saved analysis, planned by revision ``rev``
     (with ``layout`` where that revision has layouts)."""
     out: dict[Path, np.ndarray | str] = {}
     with tempfile.TemporaryDirectory(prefix="reframe-rev-") as tmp:
@@ -228,23 +244,39 @@ def plan_with_revision(
         if archive.returncode != 0:
             raise SystemExit(f"error: cannot export revision {rev!r}: {archive.stderr.decode().strip()}")
         subprocess.run(["tar", "-x", "-C", str(src)], input=archive.stdout, check=True)
+        given = analyses
+        if not (src / "reframe" / "analysis.py").is_file():  # a revision that cannot read analysis JSON
+            given = _pickled(analyses, Path(tmp) / "pickles")
         env = dict(os.environ, PYTHONPATH=str(src))
-        run = subprocess.run([sys.executable, "-c", _RUNNER, str(aspect), str(res), layout, *map(str, pickles)],
+        run = subprocess.run([sys.executable, "-c", _RUNNER, str(aspect), str(res), layout, *map(str, given)],
                              cwd=src, env=env, capture_output=True, text=True, check=False)
         if run.returncode != 0:
             raise SystemExit(f"error: the planner of {rev} failed:\n{run.stderr[-2000:]}")
-        for p in pickles:
+        for p in analyses:  # the pickles keep the JSON files' stems
             npy, err = res / (p.stem + ".npy"), res / (p.stem + ".error")
             out[p] = np.load(npy) if npy.is_file() else (err.read_text() if err.is_file() else "no output")
+    return out
+
+
+def _pickled(analyses: list[Path], folder: Path) -> list[Path]:
+    """Each saved analysis pickled into ``folder`` under the same stem, for a revision without analysis JSON."""
+    from reframe.analysis import Analysis
+
+    folder.mkdir()
+    out = []
+    for p in analyses:
+        out.append(folder / p.with_suffix(".pickle").name)
+        with open(out[-1], "wb") as f:
+            pickle.dump(Analysis.load(p), f)
     return out
 
 
 def evaluate_clip(
     ann: Annotation, args: argparse.Namespace, aspect: Aspect, clips: Path, planner
 ) -> tuple[ClipResult, Path | None]:
-    """The clip's scores, and the pickle of its analysis (for the earlier planner)."""
+    """The clip's scores, and the JSON file of its analysis (for the earlier planner)."""
     res = ClipResult(ann, score(centre_windows(ann, aspect), ann, aspect))
-    pkl = None
+    saved = None
     if args.baseline_only:
         return res, None
     try:
@@ -255,7 +287,7 @@ def evaluate_clip(
             video = clips / ann.clip
             if not video.is_file():
                 raise FileNotFoundError(f"video {video} not found")
-            analysis, pkl, res.analysis_s = cached_analysis(
+            analysis, saved, res.analysis_s = cached_analysis(
                 video, args.cache, args.fingerprint, analyze, AnalyzeConfig()
             )
             t1 = time.perf_counter()
@@ -275,7 +307,7 @@ def evaluate_clip(
         if not isinstance(e, (ReframeError, OSError, ValueError)):
             # a planner bug: the traceback is what its author needs
             traceback.print_exc(file=sys.stderr)
-    return res, pkl
+    return res, saved
 
 
 # -- output ---------------------------------------------------------------
@@ -392,7 +424,7 @@ def print_report(results: list[ClipResult], args: argparse.Namespace, aspect: As
         legend.append(", ".join(f"{LABELS[w]} = {names[w]}" for w in who))
     legend += [
         "speed, accel: mean |d|, |d2| of the window centre x per frame, in thousandths of the source width",
-        "still accel: mean |d2| on shots whose subject stays put (reframe.quality.still_shots)",
+        "still accel: mean |d2| on shots whose subject stays put (reframe.evaluation.still_shots)",
         "cuts moving: cuts after which the window moves within 2 frames",
         "coverage: keyframes whose must boxes are shown, at a magnification of 0.75 or more outside crowd shots",
         "mag: mean magnification of the must boxes (1: the full-height window; a fitted 16:9 picture: 0.32)",
@@ -512,7 +544,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--baseline-rev", metavar="REV",
                     help="also score the planner of git revision REV on the same analyses (e.g. 8220ae5^)")
     ap.add_argument("--cache", type=Path, default=REPO / ".cache" / "evaluate",
-                    help="folder for pickled analyses (default .cache/evaluate in the repository)")
+                    help="folder for the analyses, as analysis JSON (default .cache/evaluate in the repository)")
     ap.add_argument("--no-cache", dest="cache", action="store_const", const=None, help="analyse every clip again")
     ap.add_argument("-v", "--verbose", action="store_true",
                     help="list the failing keyframes of every clip and each shot's planning note")
@@ -541,7 +573,7 @@ def main(argv: list[str] | None = None) -> int:
     planner = None if (args.baseline_only or args.path_dir) else load_planner()
     args.fingerprint = analysis_fingerprint()
 
-    results, pickles = [], {}
+    results, analyses = [], {}
     for i, (f, folder) in enumerate(files, 1):
         try:
             ann = Annotation.load(f)
@@ -550,17 +582,17 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         if planner:
             print(f"[{i}/{len(files)}] {ann.clip}", file=sys.stderr, flush=True)
-        res, pkl = evaluate_clip(ann, args, aspect, folder, planner)
+        res, saved = evaluate_clip(ann, args, aspect, folder, planner)
         results.append(res)
-        if pkl is not None:
-            pickles[pkl] = res
+        if saved is not None:
+            analyses[saved] = res
 
     who = ["centre"] if args.baseline_only else ["reframe", "centre"]
     if args.baseline_rev:
         who = ["reframe", "previous", "centre"]
         print(f"planning with {args.baseline_rev}", file=sys.stderr, flush=True)
-        for pkl, out in plan_with_revision(args.baseline_rev, list(pickles), aspect, args.layout).items():
-            res = pickles[pkl]
+        for saved, out in plan_with_revision(args.baseline_rev, list(analyses), aspect, args.layout).items():
+            res = analyses[saved]
             if isinstance(out, str):
                 res.notes.append(f"the planner of {args.baseline_rev} failed: {out}")
                 continue

@@ -52,8 +52,7 @@ def timed(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, float]
 
 
 def make_clip(path: Path, width: int, height: int, seconds: float) -> None:
-    sys.path.insert(0, str(ROOT / "tests"))
-    import media
+    from reframe.testing import media
 
     n = int(seconds * 30)
     third = n // 3

@@ -5,7 +5,7 @@ Two measures over a folder of clips (default: every .mp4 in CLIPS):
 * as they are: clips without subtitles, where every band found is a false
   alarm (logos, watermarks, signs, credits...);
 * with subtitles: generated subtitle cues (the styles of
-  ``tests/subtitle_media.py``, cycled clip by clip: fonts, sizes, colours,
+  ``reframe/testing/subtitle_media.py``, cycled clip by clip: fonts, sizes, colours,
   outlines, shadows, boxes, one and two lines, Latin and Chinese, bottom and
   top) composited onto each clip's own frames and encoded into a temporary
   folder; the bands found are scored against the exact line boxes.
@@ -25,23 +25,18 @@ box with the union of the lines it covers. Cost: the finder's CPU time
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-
-import media  # noqa: E402
-import subtitle_media as sm  # noqa: E402
-
-from reframe.detect.subtitles import SubtitleFinder  # noqa: E402
-from reframe.frames import FrameReader  # noqa: E402
-from reframe.probe import probe  # noqa: E402
-from reframe.shots import CutDetector  # noqa: E402
+from reframe.detect.subtitles import SubtitleFinder
+from reframe.frames import FrameReader
+from reframe.probe import probe
+from reframe.shots import CutDetector
+from reframe.testing import media
+from reframe.testing import subtitle_media as sm
 
 
 def find(path: Path):

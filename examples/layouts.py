@@ -2,7 +2,7 @@
 
 The clip is composited here from public-domain material (the NASA portrait
 of astronaut Eileen Collins and the backgrounds bundled with scikit-image,
-see LICENSE-demo.md), with the code the tests use (``tests/media.py``): two
+see LICENSE-demo.md), with the code the tests use (``reframe/testing/``): two
 shots, 1280x720, 25 fps, 6 s. In the first the two people stand far apart
 (no 9:16 window holds both); after a cut they stand close together.
 
@@ -31,12 +31,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "tests"))
-
-import media  # noqa: E402
-
-import reframe  # noqa: E402
+import reframe
+from reframe.testing import media
 
 LAYOUTS = ("auto", "follow", "split", "fit")
 TILE = (216, 384)  # contact sheet tile, 9:16

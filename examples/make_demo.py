@@ -6,7 +6,7 @@ pans, then a hard cut to a wide shot with her smaller on the right in front of
 the Hubble deep field. The soundtrack is a melody synthesised here. Every
 ingredient is public domain or CC0 (see LICENSE-demo.md), so the clip is too.
 
-The compositing lives in ``tests/media.py`` so the demo and the tests share
+The compositing lives in ``reframe/testing/`` so the demo and the tests share
 one implementation. Run from anywhere::
 
     python examples/make_demo.py [output.mp4]
@@ -21,9 +21,7 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "tests"))
-
-import media  # noqa: E402
+from reframe.testing import media
 
 WIDTH, HEIGHT = 1280, 720
 FPS = Fraction(25)

@@ -64,7 +64,7 @@ __version__ = "0.1.0"
 
 # Name -> the module that defines it, imported when the name is first used.
 _LAZY = {
-    "Analysis": "analyze",
+    "Analysis": "analysis",
     "Analyzer": "analyze",
     "AudioStreamInfo": "probe",
     "BatchEvent": "batch",

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 
+from .analysis import Analysis
 from .config import AnalyzeConfig, ProgressCallback, even
 from .detect.faces import Scan
 from .detect.protocols import Detector, FaceFinder, SaliencyFinder
@@ -27,7 +27,6 @@ from .detections import Detections, Kind, between
 from .frames import read_ahead
 from .probe import VideoInfo, probe
 from .shots import CutDetector
-from .subtitles import SubtitleBand
 from .speaker import MOUTH_GAP_SECONDS, SpeechTrack, speech_activity, with_mouth_activity
 from .transitions import Transition, TransitionDetector
 
@@ -35,39 +34,6 @@ _THUMB_LONG_SIDE = 160
 # Pixels a second up to which the analysis decodes in one thread (about
 # 1080p at 60 fps): up to there one thread keeps ahead of the detectors.
 _ONE_DECODING_THREAD_PIXEL_RATE = 1920 * 1080 * 60
-
-
-@dataclass(frozen=True)
-class Analysis:
-    """What the analysis found: cuts and per-sample detections.
-
-    ``samples`` maps a frame index to the boxes found on that frame (source
-    display pixels). ``cuts`` lists the first frame of every shot but the
-    first: the hard cuts, and the middle of every gradual transition
-    (dissolve, fade, wipe) without a hard cut in it. ``transitions`` lists
-    those transitions, first and last frame, so the planner can hold the
-    camera still through them.
-    """
-
-    info: VideoInfo
-    cuts: tuple[int, ...]
-    samples: dict[int, Detections] = field(repr=False)
-    content: tuple[float, float, float, float] | None = None  # picture inside burned-in bars: x, y, w, h
-    # Speech probability at each sampled frame (see reframe.speaker); None without audio.
-    speech: dict[int, float] | None = None
-    # Burned-in subtitle bands (see reframe.subtitles); empty when the picture carries none.
-    subtitles: tuple[SubtitleBand, ...] = ()
-    # Gradual transitions (see reframe.transitions); empty when the clip has none.
-    transitions: tuple[Transition, ...] = ()
-
-    @property
-    def content_box(self) -> tuple[float, float, float, float]:
-        """The area holding picture (the whole frame unless bars were found)."""
-        return self.content or (0.0, 0.0, float(self.info.width), float(self.info.height))
-
-    @property
-    def sample_frames(self) -> np.ndarray:
-        return np.array(sorted(self.samples), dtype=np.int64)
 
 
 class Analyzer:

@@ -16,7 +16,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from reframe.config import PlanConfig, RenderConfig
+from reframe.config import Aspect, PlanConfig, RenderConfig
 
 # Every option's default is read from the config it fills, never written twice.
 _PLAN, _RENDER = PlanConfig(), RenderConfig()
@@ -91,6 +91,22 @@ PinOpt = Annotated[
         "--pin", metavar="TIME=X,Y",
         help="Follow the subject nearest to point X,Y (source pixels) from TIME (seconds) to the end of its shot.",
     ),
+]
+WithDetectionsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--with-detections",
+        help="Also write the analysis' detections into the crop path, to explain it and to re-plan corrections "
+        "from the path alone.",
+    ),
+]
+SaveAnalysisOpt = Annotated[
+    Optional[Path],
+    typer.Option("--save-analysis", help="Also write the analysis JSON here: plan again, preview and correct from it."),
+]
+AnalysisOpt = Annotated[
+    Optional[Path],
+    typer.Option("--analysis", help="The video's analysis JSON (from --save-analysis), for what the crop path lacks."),
 ]
 ShotOpt = Annotated[
     Optional[list[str]],
@@ -210,6 +226,8 @@ def convert(
     audio_tracks: AudioTracksOpt = AUDIO_TRACKS,
     pin: PinOpt = None,
     shot: ShotOpt = None,
+    with_detections: WithDetectionsOpt = False,
+    save_analysis: SaveAnalysisOpt = None,
     overwrite: OverwriteOpt = OVERWRITE,
     quiet: QuietOpt = False,
 ) -> None:
@@ -230,7 +248,7 @@ def convert(
         with _progress(quiet) as progress:
             results = convert_file(
                 src, outputs, plan_config=plan_config, render_config=render_config, save_path=saves,
-                overrides=overrides, progress=progress,
+                overrides=overrides, progress=progress, with_detections=with_detections, save_analysis=save_analysis,
             )
         if not quiet:
             for result in results:
@@ -246,12 +264,15 @@ def plan(
     layout: LayoutOpt = LAYOUT,
     zoom_max: ZoomOpt = ZOOM_MAX,
     subtitles: SubtitlesOpt = SUBTITLES,
+    with_detections: WithDetectionsOpt = False,
+    save_analysis: SaveAnalysisOpt = None,
     overwrite: OverwriteOpt = OVERWRITE,
     quiet: QuietOpt = False,
 ) -> None:
     """Analyze SRC and plan its crop path; save it as JSON, without rendering."""
     with _errors():
-        _plan(src, output, aspect, motion, layout, zoom_max, subtitles, overwrite, quiet)
+        _plan(src, output, PlanConfig(aspect=Aspect.parse(aspect), motion=motion, layout=layout, zoom_max=zoom_max,
+                                      subtitles=subtitles), with_detections, save_analysis, overwrite, quiet)
 
 
 @app.command()
@@ -263,6 +284,8 @@ def analyze(
     layout: LayoutOpt = LAYOUT,
     zoom_max: ZoomOpt = ZOOM_MAX,
     subtitles: SubtitlesOpt = SUBTITLES,
+    with_detections: WithDetectionsOpt = False,
+    save_analysis: SaveAnalysisOpt = None,
     overwrite: OverwriteOpt = OVERWRITE,
     quiet: QuietOpt = False,
 ) -> None:
@@ -270,20 +293,23 @@ def analyze(
     with _errors():
         _say("reframe: warning: 'reframe analyze' writes a crop path, which is what 'reframe plan' does; "
              "use 'reframe plan' (the same options): 'analyze' will be removed in the next release")
-        _plan(src, output, aspect, motion, layout, zoom_max, subtitles, overwrite, quiet)
+        _plan(src, output, PlanConfig(aspect=Aspect.parse(aspect), motion=motion, layout=layout, zoom_max=zoom_max,
+                                      subtitles=subtitles), with_detections, save_analysis, overwrite, quiet)
 
 
-def _plan(src, output, aspect, motion, layout, zoom_max, subtitles, overwrite, quiet) -> None:
-    from reframe.config import Aspect
+def _plan(src, output, config, with_detections, save_analysis, overwrite, quiet) -> None:
     from reframe.errors import OutputError
+    from reframe.pipeline import analyze as analyze_video
     from reframe.pipeline import plan as plan_video
 
     if output.exists() and not overwrite:
         raise OutputError(f"{output} already exists (use --overwrite to replace it)")
-    config = PlanConfig(aspect=Aspect.parse(aspect), motion=motion, layout=layout, zoom_max=zoom_max, subtitles=subtitles)
     with _progress(quiet) as progress:
-        path = plan_video(src, config, progress=progress)
-    path.save(output)
+        analysis = analyze_video(src, progress=progress)
+    if save_analysis is not None:
+        analysis.save(save_analysis)
+    path = plan_video(analysis, config)
+    path.save(output, with_detections=with_detections)
     if not quiet:
         _say(f"wrote {output} ({len(path.shots)} shots, {path.source.frame_count} frames)")
 
@@ -308,11 +334,13 @@ def render(
     audio_tracks: AudioTracksOpt = AUDIO_TRACKS,
     pin: PinOpt = None,
     shot: ShotOpt = None,
+    analysis: AnalysisOpt = None,
     overwrite: OverwriteOpt = OVERWRITE,
     quiet: QuietOpt = False,
 ) -> None:
     """Render SRC with a saved (possibly hand-edited) crop path; no re-analysis."""
     with _errors():
+        from reframe.analysis import Analysis
         from reframe.croppath import CropPath
         from reframe.overrides import Overrides
         from reframe.probe import probe
@@ -326,7 +354,8 @@ def render(
         crop_path = CropPath.load(path)
         info = probe(src)
         if overrides:
-            crop_path = replan(crop_path, info, crop_path.overrides.merged(overrides))
+            saved = Analysis.load(analysis) if analysis is not None else None
+            crop_path = replan(crop_path, info, crop_path.overrides.merged(overrides), analysis=saved)
         if layout is not None:
             crop_path = crop_path.with_layout(layout)
         with _progress(quiet) as progress:
@@ -368,18 +397,22 @@ def preview(
         Path, typer.Option("--output", "-o", help="OUT: writes OUT.mp4 and OUT.png.", show_default=False)
     ],
     path: Annotated[
-        Optional[Path], typer.Option("--path", "-p", help="Crop path JSON. Default: analyze and plan SRC first.")
+        Optional[Path],
+        typer.Option("--path", "-p", help="Crop path JSON. Default: plan SRC first (from --analysis, else analysing it)."),
     ] = None,
     aspect: AspectOpt = ASPECT,
     motion: MotionOpt = MOTION,
     layout: LayoutOpt = LAYOUT,
     zoom_max: ZoomOpt = ZOOM_MAX,
+    analysis: AnalysisOpt = None,
     overwrite: OverwriteOpt = OVERWRITE,
     quiet: QuietOpt = False,
 ) -> None:
     """Show SRC with the window, detections, lead, speakers and shots drawn (OUT.mp4) and a contact sheet (OUT.png)."""
     with _errors():
-        from reframe.config import Aspect
+        from dataclasses import replace
+
+        from reframe.analysis import Analysis
         from reframe.croppath import CropPath
         from reframe.pipeline import plan as plan_video
         from reframe.preview import preview as preview_file
@@ -390,12 +423,21 @@ def preview(
         for dst in preview_paths(output):  # before any analysis
             check_output(src, dst, overwrite)
         info = probe(src)
+        saved = Analysis.load(analysis) if analysis is not None else None
+        if saved is not None:
+            saved.check_video(info)
         with _progress(quiet) as progress:
             if path is None:
                 plan_config = PlanConfig(aspect=Aspect.parse(aspect), motion=motion, layout=layout, zoom_max=zoom_max)
-                crop_path = plan_video(info, plan_config, progress=progress)
+                # From the saved analysis when there is one: no analysis now.
+                crop_path = plan_video(saved if saved is not None else info, plan_config, progress=progress)
             else:
                 crop_path = CropPath.load(path)
+            if saved is not None:  # its boxes are drawn, whether or not the path carries them
+                crop_path = replace(crop_path, detections=saved.samples)
+            elif crop_path.detections is None:
+                _say("reframe: warning: the crop path carries no detections, so none are drawn "
+                     "(give --analysis FILE, or save the path with --with-detections)")
             result = preview_file(crop_path, src, output, info=info, overwrite=overwrite, progress=progress)
         if not quiet:
             _say(f"wrote {result.video} ({result.width}x{result.height}, {result.frame_count} frames) "
@@ -416,35 +458,45 @@ def review(
     motion: MotionOpt = MOTION,
     layout: LayoutOpt = LAYOUT,
     zoom_max: ZoomOpt = ZOOM_MAX,
+    analysis: Annotated[
+        Optional[Path],
+        typer.Option("--analysis", help="With --path: the video's analysis JSON (from --save-analysis), "
+                     "to re-plan corrections from (speech included)."),
+    ] = None,
     no_browser: Annotated[bool, typer.Option("--no-browser", help="Print the page's address only.")] = False,
     overwrite: Annotated[bool, typer.Option("--overwrite", "-y", help="Let Render replace an existing output.")] = OVERWRITE,
     quiet: QuietOpt = False,
 ) -> None:
     """Check and correct SRC's crop path on a local web page, then save and render it (Ctrl-C stops)."""
     with _errors():
-        from reframe.config import Aspect
+        from reframe.analysis import Analysis
         from reframe.croppath import CropPath
         from reframe.pipeline import analyze as analyze_video
         from reframe.pipeline import plan as plan_video
         from reframe.probe import probe
-        from reframe.replan import analysis_from_path
+        from reframe.replan import analysis_from_path, check_video
         from reframe.review.server import serve
         from reframe.review.session import Review
 
         info = probe(src)
-        analysis = None
+        fresh = saved = None
         if path is not None:
             crop_path = CropPath.load(path)
-            analysis_from_path(crop_path, info)  # refuses a path planned for another video
+            if analysis is not None:
+                saved = Analysis.load(analysis)
+                check_video(crop_path, info)  # refuses a path planned for another video
+                saved.check_video(info)
+            else:
+                analysis_from_path(crop_path, info)  # refuses another video's path, or one without detections
         else:
             with _progress(quiet) as progress:
-                analysis = analyze_video(info, progress=progress)
+                fresh = analyze_video(info, progress=progress)
             config = PlanConfig(aspect=Aspect.parse(aspect), motion=motion, layout=layout, zoom_max=zoom_max)
-            crop_path = plan_video(analysis, config)
+            crop_path = plan_video(fresh, config)
         session = Review(
-            info, crop_path, analysis=analysis, save_to=path or src.with_suffix(".path.json"),
+            info, crop_path, analysis=fresh, save_to=path or src.with_suffix(".path.json"),
             output=output or src.with_name(f"{src.stem}_vertical.mp4"), render_config=RenderConfig(overwrite=overwrite),
-            zoom_max=zoom_max,
+            zoom_max=zoom_max, saved_analysis=saved,
         )
         try:
             serve(session, open_browser=not no_browser, announce=lambda url: _say(f"review {src.name} at {url}"))
@@ -525,7 +577,7 @@ def batch(
     """Convert every video in SOURCES into OUT, resumably: re-running skips what is done."""
     with _errors():
         from reframe.batch import BatchSettings, run_batch
-        from reframe.config import PlanConfig, RenderConfig
+        from reframe.config import Aspect, PlanConfig, RenderConfig
 
         settings = BatchSettings(
             plan=PlanConfig(motion=motion, layout=layout, zoom_max=zoom_max, subtitles=subtitles),

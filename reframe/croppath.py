@@ -21,6 +21,13 @@ JSON layout (``version`` 3)::
       "overrides": {"pins": [...], "shots": {...}, "keyframes": [...]}
     }
 
+``detections`` (what the analysis found on each sample where it found
+something, rounded) is written only when asked for (``with_detections``):
+it explains the path and lets a correction re-plan from the path alone
+(:mod:`reframe.replan`). The analysis itself has its own file
+(:mod:`reframe.analysis`). A path loaded from a file without the field has
+``detections`` None.
+
 Windows are ``[x, y, w, h]`` in display pixels of the source. Between two
 keyframes a window is the linear interpolation of the two, rounded to 0.01
 px; the writer picks keyframes so that this expansion reproduces every
@@ -55,12 +62,14 @@ import os
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 
 from .config import Aspect
 from .detections import Detections
-from .errors import CropPathError, OutputError, UsageError
+from . import jsonfile
+from .errors import CropPathError, UsageError
 from .subtitle_place import MovedBand
 from .overrides import Overrides
 
@@ -124,9 +133,11 @@ class Shot:
 
 
 @dataclass(frozen=True)
-class CropPath:
+class CropPath(jsonfile.JsonFile):
     """Per-frame crop windows for one source, with its shots and detections.
 
+    ``detections`` are the analysis' per-sample boxes the path was planned
+    from (None: a path loaded from a file that does not carry them).
     ``windows`` is ``(frame_count, 4)`` float64 ``[x, y, w, h]``: the
     camera of ``follow`` shots, kept for the others too. ``panels`` maps a
     shot's first frame to its two panel tracks, ``(2, len(shot), 4)``.
@@ -145,12 +156,15 @@ class CropPath:
     aspect: Aspect
     windows: np.ndarray = field(compare=False)
     shots: tuple[Shot, ...]
-    detections: dict[int, Detections] = field(default_factory=dict, compare=False)
+    detections: dict[int, Detections] | None = field(default_factory=dict, compare=False)
     version: int = VERSION
     content: tuple[float, float, float, float] | None = None
     panels: dict[int, np.ndarray] = field(default_factory=dict, compare=False)
     # Corrections by hand (reframe.overrides) that a re-plan applies again.
     overrides: Overrides = field(default_factory=Overrides, compare=False)
+
+    WHAT: ClassVar[str] = "crop path"
+    ERROR: ClassVar[type[CropPathError]] = CropPathError
 
     def __post_init__(self) -> None:
         w = np.round(np.asarray(self.windows, dtype=np.float64).reshape(-1, 4), _DECIMALS)
@@ -340,9 +354,10 @@ class CropPath:
         """Frames whose windows, linearly interpolated, give every window back."""
         return sorted(f for shot in self.shots for f in _keyframes(self.windows, shot.start, shot.end))
 
-    def to_dict(self) -> dict:
+    def to_dict(self, with_detections: bool = False) -> dict:
+        """The JSON object; ``with_detections`` adds the detections (when the path has them)."""
         src = self.source
-        return {
+        out = {
             "format": FORMAT,
             "version": self.version,
             "source": {
@@ -357,10 +372,12 @@ class CropPath:
             "content": [_num(v) for v in self.content_box],
             "shots": [self._shot_dict(s) for s in self.shots],
             "keyframes": [[f, *(_num(v) for v in self.windows[f])] for f in self.keyframes()],
-            "detections": [
+        }
+        if with_detections and self.detections is not None:
+            out["detections"] = [
                 {"frame": int(f), "items": d.to_list()} for f, d in sorted(self.detections.items()) if len(d)
-            ],
-        } | ({"overrides": self.overrides.to_dict()} if self.overrides else {})
+            ]
+        return out | ({"overrides": self.overrides.to_dict()} if self.overrides else {})
 
     def _shot_dict(self, s: Shot) -> dict:
         d = {"start": s.start, "end": s.end, "subject": s.subject, "layout": s.layout, "motion": s.motion,
@@ -374,30 +391,19 @@ class CropPath:
             d["subtitles"] = s.subtitles.to_dict()
         return d
 
-    def to_json(self, indent: int | None = None) -> str:
-        return json.dumps(self.to_dict(), indent=indent)
+    def to_json(self, indent: int | None = None, with_detections: bool = False) -> str:
+        return json.dumps(self.to_dict(with_detections), indent=indent)
 
-    def save(self, path: str | os.PathLike) -> None:
-        """Write the JSON atomically (a partial file renamed into place, :mod:`reframe.atomic`)."""
-        from . import atomic
-
-        path = Path(path)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            atomic.write_text(path, self.to_json(indent=1) + "\n")
-        except OSError as e:
-            raise OutputError(f"cannot write crop path {path}: {e.strerror or e}") from e
+    def save(self, path: str | os.PathLike, with_detections: bool = False) -> None:
+        """Write the JSON atomically (a partial file renamed into place, :mod:`reframe.atomic`),
+        with the detections when ``with_detections``."""
+        jsonfile.write(path, self.to_json(indent=1, with_detections=with_detections) + "\n", "crop path")
 
     @classmethod
     def from_dict(cls, data: dict) -> CropPath:
-        try:
-            if data.get("format") != FORMAT:
-                raise CropPathError(f"not a reframe crop path (format is {data.get('format')!r})")
-            if data.get("version") not in READS:
-                raise CropPathError(
-                    f"crop path version {data.get('version')!r} is not supported "
-                    f"(this reframe reads {', '.join(map(str, READS))})"
-                )
+        """A crop path from its JSON object (:meth:`from_json` and :meth:`load` read the text or file)."""
+        jsonfile.check_format(data, FORMAT, READS, "crop path", CropPathError)
+        with jsonfile.malformed("crop path", CropPathError):
             s = data["source"]
             source = SourceRef(
                 str(s["name"]), int(s["width"]), int(s["height"]), Fraction(str(s["fps"])),
@@ -422,36 +428,15 @@ class CropPath:
                 if d.get("panels")
             }
             content = data.get("content")
-            dets = {int(d["frame"]): Detections.from_list(d["items"]) for d in data.get("detections", [])}
+            dets = None
+            if data.get("detections") is not None:
+                dets = {int(d["frame"]): Detections.from_list(d["items"]) for d in data["detections"]}
             return cls(
                 source, Aspect.parse(data["aspect"]), windows, shots, dets,
                 content=tuple(float(v) for v in content) if content is not None else None, panels=panels,
                 overrides=Overrides.from_dict(data.get("overrides") or {}),
             )
-        except CropPathError:
-            raise
-        except (KeyError, TypeError, ValueError, ZeroDivisionError) as e:
-            raise CropPathError(f"crop path is malformed: {type(e).__name__}: {e}") from e
 
-    @classmethod
-    def from_json(cls, text: str) -> CropPath:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise CropPathError(f"crop path is not valid JSON: {e}") from e
-        if not isinstance(data, dict):
-            raise CropPathError("crop path JSON must be an object")
-        return cls.from_dict(data)
-
-    @classmethod
-    def load(cls, path: str | os.PathLike) -> CropPath:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as e:
-            raise CropPathError(f"cannot read crop path {path}: {e.strerror or e}") from e
-        except UnicodeDecodeError as e:
-            raise CropPathError(f"crop path {path} is not text: {e}") from e
-        return cls.from_json(text)
 
 
 def window_size(src_w: float, src_h: float, aspect: Aspect) -> tuple[float, float]:

@@ -47,6 +47,13 @@ class CropPathError(ReframeError):
     exit_code = 6
 
 
+class AnalysisFileError(ReframeError):
+    """An analysis file is malformed, of an unknown version, or does not
+    match the video it is used with."""
+
+    exit_code = 7
+
+
 class Interrupted(ReframeError):
     """The run was stopped by the user (Ctrl-C) or a termination signal."""
 

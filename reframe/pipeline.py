@@ -178,6 +178,8 @@ def convert(
     overrides: Overrides | None = None,
     analyzer: Analyzer | None = None,
     progress: ProgressCallback | None = None,
+    with_detections: bool = False,
+    save_analysis: str | os.PathLike | None = None,
     **options,
 ) -> list[RenderResult]:
     """Analyze, plan and render ``src`` in one go; one result per output.
@@ -189,6 +191,9 @@ def convert(
     ``analyzer`` reuses detectors already built (for many files in a row);
     its config must equal ``analyze_config``. ``overrides`` are corrections
     by hand (:mod:`reframe.overrides`: pinned subjects, shot layouts).
+    ``with_detections`` writes the detections into the saved crop paths;
+    ``save_analysis`` (optional) is where the analysis JSON goes
+    (:mod:`reframe.analysis`).
 
     >>> # convert("talk.mp4", {"9:16": "talk_9x16.mp4", "4:5": "talk_4x5.mp4"})
     """
@@ -215,11 +220,13 @@ def convert(
     # Probe once: the packet scan serves the analysis and every render.
     info = probe(src)
     analysis = analyze(info, analyze_config, progress, analyzer=analyzer)
+    if save_analysis is not None:
+        analysis.save(save_analysis)
     planned = []
     for aspect, path in targets.items():
         crop_path = Planner(replace(plan_config, aspect=aspect)).run(analysis, overrides)
         if aspect in saves:
-            crop_path.save(saves[aspect])
+            crop_path.save(saves[aspect], with_detections=with_detections)
         planned.append((crop_path, path))
     # All formats from one decoding of the source.
     return render_paths(planned, src, render_config, progress, info=info)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .analyze import Analysis
+from .analysis import Analysis
 from .config import MOTIONS, PlanConfig
 from .croppath import CropPath, Shot, SourceRef, panel_layout, window_size
 from .detect.faces import box_iou

@@ -4,7 +4,8 @@ Two files show what the camera saw and why:
 
 - ``OUT.mp4``: the source picture, smaller, with the window drawn on it (the
   two panels of a split shot, the fitted area of a ``fit`` shot), the
-  detections stored in the crop path (a colour per kind), who is followed
+  detections stored in the crop path (a colour per kind; none for a path
+  saved without them), who is followed
   (the lead subject nearest the window centre) and who speaks (faces whose
   mouth moves), a flash at every cut, and each shot's layout and reason as
   a caption; with the source's audio.
@@ -223,14 +224,15 @@ class Overlay:
         self.path = crop_path
         self.scale = width / crop_path.source.width
         self.width, self.height = width, height
-        self.samples = np.array(sorted(crop_path.detections), dtype=np.int64)
+        self.dets = crop_path.detections or {}
+        self.samples = np.array(sorted(self.dets), dtype=np.int64)
         self.starts = np.array([shot.start for shot in crop_path.shots])
 
     def detections_at(self, frame: int) -> tuple[Detections, Detections]:
         """The detections at ``frame`` (moved linearly between the samples of its shot) and
         those of the nearest sample, which carry the mouth activity."""
         shot = self.path.shot_of(frame)
-        dets = self.path.detections
+        dets = self.dets
         i = int(np.searchsorted(self.samples, frame, side="right")) - 1
         before = int(self.samples[i]) if i >= 0 and self.samples[i] >= shot.start else None
         after = int(self.samples[i + 1]) if i + 1 < len(self.samples) and self.samples[i + 1] < shot.end else None

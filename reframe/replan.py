@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from .analyze import Analysis
+from .analysis import Analysis
 from .config import PlanConfig
 from .croppath import CropPath
 from .errors import CropPathError
@@ -17,28 +17,50 @@ from .probe import VideoInfo
 def analysis_from_path(path: CropPath, info: VideoInfo) -> Analysis:
     """What the planner needs, rebuilt from a crop path and a probe of its source.
 
-    The path keeps the detections of every sample where something was found,
-    its shots (the cuts) and the content box. It does not keep the speech
-    track, so the planner cannot tell who speaks: the most prominent person
-    leads. Samples where nothing was found are not saved; the planner holds
-    what it saw before across them.
+    A path saved with its detections keeps those of every sample where
+    something was found, its shots (the cuts) and the content box. It does
+    not keep the speech track, so the planner cannot tell who speaks: the
+    most prominent person leads. Samples where nothing was found are not
+    saved; the planner holds what it saw before across them. A path saved
+    without detections is refused (:class:`CropPathError`): plan from the
+    saved analysis instead (``replan(..., analysis=...)``).
     """
+    check_video(path, info)
+    if path.detections is None:
+        raise CropPathError(
+            f"crop path of {path.source.name} carries no detections to plan again from: give the analysis "
+            "saved with it (--analysis FILE, from --save-analysis), or save the path with --with-detections"
+        )
+    return Analysis(info, tuple(path.cuts), dict(path.detections), content=path.content)
+
+
+def check_video(path: CropPath, info: VideoInfo) -> None:
+    """Raise :class:`CropPathError` unless ``path`` was planned for a video shaped like ``info``."""
     s = path.source
     if (s.width, s.height, s.frame_count) != (info.width, info.height, info.frame_count):
         raise CropPathError(
             f"crop path was planned for a {s.width}x{s.height} video of {s.frame_count} frames ({s.name}), "
             f"but {info.path.name} is {info.width}x{info.height} with {info.frame_count} frames"
         )
-    return Analysis(info, tuple(path.cuts), dict(path.detections), content=path.content)
 
 
-def replan(path: CropPath, info: VideoInfo, overrides: Overrides, zoom_max: float = 1.25) -> CropPath:
+def replan(
+    path: CropPath, info: VideoInfo, overrides: Overrides, zoom_max: float = 1.25, analysis: Analysis | None = None
+) -> CropPath:
     """``path`` with ``overrides`` (replacing its own): the shots either of them touches are planned
-    again from the path's own detections (see :func:`analysis_from_path`); the others are kept as they were."""
+    again, from ``analysis`` when given (the video's saved analysis, speech included), else from the
+    path's own detections (see :func:`analysis_from_path`); the others are kept as they were."""
     config = PlanConfig(aspect=path.aspect, motion=path.shots[0].motion, zoom_max=zoom_max)
     from .plan import Planner
 
-    fresh = Planner(config).run(analysis_from_path(path, info), overrides)
+    if analysis is None:
+        analysis = analysis_from_path(path, info)
+    else:
+        check_video(path, info)
+        analysis.check_video(info)
+    fresh = Planner(config).run(analysis, overrides)
+    if [s.start for s in fresh.shots] != [s.start for s in path.shots]:
+        raise CropPathError("the analysis finds other shots than the crop path has: it is not the path's analysis")
     windows, shots, panels = path.windows.copy(), list(path.shots), dict(path.panels)
     for i in _touched(path, overrides, info) | _touched(path, path.overrides, info):
         shot = fresh.shots[i]
@@ -47,7 +69,9 @@ def replan(path: CropPath, info: VideoInfo, overrides: Overrides, zoom_max: floa
         panels.pop(shot.start, None)
         if shot.start in fresh.panels:
             panels[shot.start] = fresh.panels[shot.start]
-    return replace(path, windows=windows, shots=tuple(shots), panels=panels, overrides=overrides)
+    return replace(
+        path, windows=windows, shots=tuple(shots), panels=panels, overrides=overrides, detections=fresh.detections
+    )
 
 
 def _touched(path: CropPath, overrides: Overrides, info: VideoInfo) -> set[int]:

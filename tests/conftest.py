@@ -12,16 +12,12 @@ only logged (and swallowed) is still a bug; mark a test with
 from __future__ import annotations
 
 import logging
-import sys
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
 
-# Make ``import media`` work from any test file whatever the import mode.
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import media  # noqa: E402
+from reframe.testing import media
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-import lavfi
 import reframe
 from reframe.batch import LEDGER_NAME, REPORT_NAME, run_batch
+from reframe.testing import lavfi
 
 pytestmark = pytest.mark.slow  # end to end: whole batches of conversions
 ROOT = Path(__file__).resolve().parents[1]

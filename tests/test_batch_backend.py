@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import lavfi
+from reframe.testing import lavfi
 from reframe.batch import (
     LEDGER_NAME, Backend, BatchSettings, OutputFile, Task, WorkerDied, WorkerProgress, WorkerResult, run_batch, runner,
 )

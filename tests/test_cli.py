@@ -63,6 +63,7 @@ def test_convert_writes_a_vertical_h264_with_audio_of_the_same_duration(converte
 def test_convert_keeps_the_subject_in_the_window_and_respects_the_cut(converted):
     truth, _, path_json, _ = converted
     path = CropPath.load(path_json)
+    assert path.detections is None  # written only with --with-detections
     assert path.cuts == list(truth.cut_frames)
     shares = [inside(truth.head_boxes[i], path.windows[i]) for i in range(truth.n_frames)]
     assert min(shares) >= 0.9
@@ -76,10 +77,18 @@ def test_convert_keeps_the_subject_in_the_window_and_respects_the_cut(converted)
 def test_plan_then_render_an_edited_path_without_reanalysis(converted, tmp_path):
     truth, _, _, _ = converted
     pj = tmp_path / "p.json"
-    res = run("plan", truth.path, "-o", pj, "--aspect", "1:1")
+    res = run("plan", truth.path, "-o", pj, "--aspect", "1:1", "--with-detections",
+              "--save-analysis", tmp_path / "a.json")
     assert res.returncode == 0, res.stderr
     data = json.loads(pj.read_text())
-    assert data["version"] == 3 and data["aspect"] == "1:1"
+    assert data["version"] == 3 and data["aspect"] == "1:1" and data["detections"]
+    # The saved analysis plans the very same path again, without analysing.
+    from reframe.analysis import Analysis
+    from reframe.plan import Planner
+
+    again = Planner(reframe.PlanConfig(aspect="1:1")).run(Analysis.load(tmp_path / "a.json"))
+    assert again == CropPath.load(pj)
+    assert again.to_json(with_detections=True) == CropPath.load(pj).to_json(with_detections=True)
     # Hand edit: pin the window to the left edge for the whole clip.
     n, h = data["source"]["frame_count"], data["source"]["height"]
     data["keyframes"] = [[0, 0, 0, h, h], [n - 1, 0, 0, h, h]]

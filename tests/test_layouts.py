@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import media
 import numpy as np
 import pytest
 from test_plan import FPS, H, W, analysis, heads, info
@@ -17,8 +16,9 @@ from reframe.croppath import CropPath
 from reframe.detections import Detections, Kind
 from reframe.errors import CropPathError, UsageError
 from reframe import plan
-from reframe.quality import Annotation, score
+from reframe.evaluation import Annotation, score
 from reframe.render import _Warper, render
+from reframe.testing import media
 
 FULL = H * 9 / 16  # the full-height 9:16 window of a 1920x1080 source
 
@@ -195,6 +195,20 @@ def test_version_2_round_trips_layouts_panels_and_content():
     assert [p[0][0] for p in shot["panels"]] == [0, 0] and shot["panels"][0][-1][0] == 59
     assert len(shot["panels"][0]) < 60  # keyframes, not one window per frame
     assert CropPath.from_json(path.to_json()) == path
+
+
+def test_detections_are_written_only_when_asked_and_older_files_keep_theirs(tmp_path):
+    path = plan(analysis(60, sway(420, 1500)))
+    assert "detections" not in json.loads(path.to_json())
+    carried = json.loads(path.to_json(with_detections=True))
+    assert len(carried["detections"]) == len(path.detections)
+    path.save(tmp_path / "p.json", with_detections=True)
+    loaded = CropPath.load(tmp_path / "p.json")
+    assert sorted(loaded.detections) == sorted(path.detections)
+    assert np.allclose(loaded.detections[0].xyxy, path.detections[0].xyxy, atol=0.05)
+    assert CropPath.from_json(path.to_json()).detections is None  # not carried: none, not "nothing found"
+    older = {**carried, "version": 2}  # files before the choice always carried them
+    assert sorted(CropPath.from_dict(older).detections) == sorted(path.detections)
 
 
 def test_version_1_files_still_load_as_follow_over_the_whole_picture():

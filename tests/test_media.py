@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
-import media
+from reframe.testing import media, people
 
 
 def decode(path) -> list[np.ndarray]:
@@ -37,7 +37,7 @@ def face_similarity(frame: np.ndarray, box) -> float:
     rx, ry, rw, rh = media.ASTRONAUT_FACE
     bx, by, bw, bh = box
     sx, sy = bw / rw, bh / rh
-    photo = media._astronaut()
+    photo = people.astronaut()
     if min(sx, sy) < 1:  # low-pass before shrinking, like the generator
         photo = cv2.GaussianBlur(photo, (0, 0), 0.45 / min(sx, sy))
     # pixel-edge mapping X = s * (x - r) + b, shifted to OpenCV's pixel centres

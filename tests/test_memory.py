@@ -12,7 +12,6 @@ import tracemalloc
 
 import pytest
 
-import lavfi
 from reframe import frames
 from reframe.analyze import Analyzer
 from reframe.config import AnalyzeConfig, Aspect, RenderConfig
@@ -20,6 +19,7 @@ from reframe.croppath import CropPath, SourceRef
 from reframe.detections import Detections
 from reframe.probe import probe
 from reframe.render import render
+from reframe.testing import lavfi
 
 
 class _Nothing:

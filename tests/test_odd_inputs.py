@@ -18,7 +18,6 @@ import av
 import numpy as np
 import pytest
 
-import lavfi
 import reframe
 from reframe.analyze import Analyzer
 from reframe.config import AnalyzeConfig, Aspect, RenderConfig
@@ -28,6 +27,7 @@ from reframe.errors import InputError
 from reframe.frames import FrameReader
 from reframe.probe import probe
 from reframe.render import render
+from reframe.testing import lavfi
 
 pytestmark = pytest.mark.slow  # end to end: encodes and command-line runs
 ROOT = Path(__file__).resolve().parents[1]

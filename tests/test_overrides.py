@@ -6,7 +6,6 @@ import json
 import subprocess
 import sys
 
-import media
 import numpy as np
 import pytest
 from test_plan import FPS, analysis, heads, info
@@ -21,6 +20,7 @@ from reframe.overrides import Overrides, Pin
 from reframe.plan import Planner
 from reframe.probe import probe
 from reframe.replan import analysis_from_path, replan
+from reframe.testing import media
 
 
 def centres(path: CropPath) -> np.ndarray:
@@ -68,7 +68,7 @@ def test_a_shot_override_changes_the_layout_and_survives_a_replan(tmp_path):
     assert [s.layout for s in path.shots] == ["split", "fit"]
     assert path.shots[1].reason == "fit chosen by hand"
     assert path.shots[0] == planned.shots[0]
-    path.save(tmp_path / "p.json")
+    path.save(tmp_path / "p.json", with_detections=True)
     saved = json.loads((tmp_path / "p.json").read_text())
     assert saved["version"] == 3 and saved["overrides"]["shots"] == {"1": {"layout": "fit"}}
     loaded = CropPath.load(tmp_path / "p.json")
@@ -129,20 +129,25 @@ def pair(synthetic_media_dir):
     return media.two_people(synthetic_media_dir / "two_people.mp4")
 
 
-def path_of(pair) -> CropPath:
-    """A crop path planned on the clip's true head boxes (no detector run)."""
+def analysis_of(pair) -> Analysis:
+    """The clip's true head boxes as an analysis (no detector run)."""
     video = probe(pair.path)
     samples = {}
     for f in range(0, video.frame_count, 5):
         x, y, w, h = pair.head_boxes[f].T
         samples[f] = Detections(np.stack([x, y, x + w, y + h], 1), np.full(2, 0.9), np.zeros(2))
-    return Planner().run(Analysis(video, pair.cut_frames, samples))
+    return Analysis(video, pair.cut_frames, samples)
+
+
+def path_of(pair) -> CropPath:
+    """A crop path planned on the clip's true head boxes."""
+    return Planner().run(analysis_of(pair))
 
 
 def test_render_with_a_pin_and_a_shot_layout_replans_from_the_crop_path(pair, tmp_path):
     path = path_of(pair)
     assert path.shots[0].layout == "split"
-    path.save(tmp_path / "p.json")
+    path.save(tmp_path / "p.json", with_detections=True)
     before = (tmp_path / "p.json").read_bytes()
     right = pair.head_boxes[25, 1]
     x, y = right[0] + right[2] / 2, right[1] + right[3] / 2
@@ -156,6 +161,27 @@ def test_render_with_a_pin_and_a_shot_layout_replans_from_the_crop_path(pair, tm
     assert bad.returncode == 2 and "shot 7 does not exist" in bad.stderr
     bad = subprocess.run([*cmd[:-3], "--pin", "half=1,2", "-y"], capture_output=True, text=True, timeout=300)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "TIME=X,Y" in bad.stderr
+
+
+def test_a_path_saved_without_detections_replans_from_its_saved_analysis(pair, tmp_path):
+    analysis = analysis_of(pair)
+    video = analysis.info
+    analysis.save(tmp_path / "a.json")
+    Planner().run(analysis).save(tmp_path / "p.json")
+    assert "detections" not in json.loads((tmp_path / "p.json").read_text())
+    loaded = CropPath.load(tmp_path / "p.json")
+    assert loaded.detections is None
+    pin = Overrides(pins=(Pin(0.5, *pair.head_boxes[25, 1, :2] + pair.head_boxes[25, 1, 2:] / 2),))
+    with pytest.raises(CropPathError, match="carries no detections"):
+        replan(loaded, video, pin)
+    assert replan(loaded, video, pin, analysis=analysis) == replan(path_of(pair), video, pin)
+    cmd = [sys.executable, "-m", "reframe", "render", str(pair.path), "--path", str(tmp_path / "p.json"),
+           "-o", str(tmp_path / "out.mp4"), "--pin", "0.5=500,100", "--quiet"]
+    refused = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert refused.returncode == 6 and "--analysis" in refused.stderr and not (tmp_path / "out.mp4").exists()
+    done = subprocess.run([*cmd, "--analysis", str(tmp_path / "a.json")], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert probe(tmp_path / "out.mp4").frame_count == video.frame_count
 
 
 def test_analysis_from_path_refuses_another_video(pair):

@@ -118,3 +118,28 @@ def test_cli_plans_first_without_a_path_and_refuses_what_exists(still_face_clip,
     wrong = subprocess.run(cmd[:6] + [str(tmp_path / "b"), "--path", str(other)], capture_output=True, text=True,
                            check=False)
     assert wrong.returncode == 6 and not list(tmp_path.glob("b*")) and not list(tmp_path.glob(".*partial"))
+
+
+def test_cli_draws_the_detections_of_a_saved_analysis_when_the_path_has_none(clip_with_cut, tmp_path):
+    from reframe.analysis import Analysis
+
+    path = handmade_path(clip_with_cut)
+    path.save(tmp_path / "p.json")  # without detections
+    Analysis(reframe.probe(clip_with_cut.path), tuple(clip_with_cut.cut_frames), path.detections).save(
+        tmp_path / "a.json"
+    )
+    cmd = [sys.executable, "-m", "reframe", "preview", str(clip_with_cut.path), "--path", str(tmp_path / "p.json")]
+    bare = subprocess.run([*cmd, "-o", str(tmp_path / "bare")], capture_output=True, text=True, check=False)
+    assert bare.returncode == 0 and "carries no detections, so none are drawn" in bare.stderr
+    seen = subprocess.run([*cmd, "-o", str(tmp_path / "seen"), "--analysis", str(tmp_path / "a.json")],
+                          capture_output=True, text=True, check=False)
+    assert seen.returncode == 0 and "warning" not in seen.stderr, seen.stderr
+    frame = 10  # a sample: the face box is drawn on it
+    got = {name: frames_rgb(tmp_path / f"{name}.mp4", {frame})[0][frame] for name in ("bare", "seen")}
+    assert np.abs(got["seen"].astype(int) - got["bare"]).max() > 100
+    from dataclasses import replace
+
+    Analysis(replace(reframe.probe(clip_with_cut.path), frame_count=7), (), {}).save(tmp_path / "b.json")
+    wrong = subprocess.run([*cmd, "-o", str(tmp_path / "w"), "--analysis", str(tmp_path / "b.json")],
+                           capture_output=True, text=True, check=False)
+    assert wrong.returncode == 7 and "7 frames" in wrong.stderr and not list(tmp_path.glob("w*"))

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import lavfi
 from reframe.errors import InputError, ReframeError, UnsupportedInputError
 from reframe.frames import FrameReader
 from reframe.probe import probe
+from reframe.testing import lavfi
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import pytest
 
 from reframe.config import Aspect
 from reframe.croppath import CropPath, SourceRef
-from reframe.quality import Annotation, inside_share, pool, required_share, score, steadiness
+from reframe.evaluation import Annotation, inside_share, pool, required_share, score, steadiness
 
 W, H = 640, 360
 WIN_W = 202.5  # 9:16 window in a 640x360 source

@@ -10,13 +10,13 @@ import cv2
 import numpy as np
 import pytest
 
-import lavfi
 from reframe.config import Aspect, RenderConfig
 from reframe.croppath import CropPath, Shot, SourceRef
 from reframe.errors import CropPathError, InputError, Interrupted, OutputError
 from reframe.frames import FrameReader
 from reframe.probe import probe
 from reframe.render import _resize_window, _warp_plane, check_output, render, render_many
+from reframe.testing import lavfi
 
 SMALL = RenderConfig(size="90x160", preset="ultrafast")
 

@@ -11,7 +11,6 @@ import time
 import urllib.error
 import urllib.request
 
-import media
 import numpy as np
 import pytest
 from starlette.testclient import TestClient
@@ -23,6 +22,7 @@ from reframe.plan import Planner
 from reframe.probe import probe
 from reframe.review.app import create_app
 from reframe.review.session import Refused, Review
+from reframe.testing import media
 
 TOKEN = "test-token"
 
@@ -46,7 +46,7 @@ def planned(pair) -> CropPath:
 @pytest.fixture
 def review(pair, tmp_path):
     path = planned(pair)
-    path.save(tmp_path / "clip.path.json")
+    path.save(tmp_path / "clip.path.json", with_detections=True)
     session = Review(probe(pair.path), CropPath.load(tmp_path / "clip.path.json"),
                      save_to=tmp_path / "clip.path.json", output=tmp_path / "clip_vertical.mp4")
     yield session
@@ -210,6 +210,22 @@ def test_a_wrong_or_missing_token_is_refused(review, tmp_path):
     assert review.job.state == "idle"
 
 
+def test_a_path_without_detections_is_corrected_from_its_saved_analysis(pair, tmp_path):
+    planned(pair).save(tmp_path / "p.json")
+    path = CropPath.load(tmp_path / "p.json")
+    info = probe(pair.path)
+    blind = Review(info, path, save_to=tmp_path / "p.json", output=tmp_path / "out.mp4")
+    with pytest.raises(Refused) as refused:
+        blind.set_shot(0, layout="fit")
+    assert refused.value.status == 409 and "carries no detections" in refused.value.message
+    assert blind.detections() == []
+    analysis = Analysis(info, pair.cut_frames, {f: d for f, d in planned(pair).detections.items()})
+    seeing = Review(info, path, save_to=tmp_path / "p.json", output=tmp_path / "out.mp4", saved_analysis=analysis)
+    assert [s["layout"] for s in seeing.set_shot(0, layout="fit")["shots"]] == ["fit", "split"]
+    seeing.save()
+    assert CropPath.load(tmp_path / "p.json").detections  # saved with them: a later review needs no analysis
+
+
 def start_review(*args, cwd) -> tuple[subprocess.Popen, str]:
     """``reframe review ... --no-browser`` in a process of its own, and the address it prints."""
     proc = subprocess.Popen([sys.executable, "-m", "reframe", "review", *map(str, args), "--no-browser"], cwd=cwd,
@@ -220,7 +236,7 @@ def start_review(*args, cwd) -> tuple[subprocess.Popen, str]:
 
 
 def test_the_review_command_serves_on_localhost_with_a_token_and_stops_on_ctrl_c(pair, tmp_path):
-    planned(pair).save(tmp_path / "p.json")
+    planned(pair).save(tmp_path / "p.json", with_detections=True)
     proc, url = start_review(pair.path, "--path", tmp_path / "p.json", cwd=tmp_path)
     try:
         base, token = url.split("/?token=")

@@ -68,7 +68,7 @@ def click_at(driver, element, x: float, y: float) -> None:
 
 
 def test_the_page_changes_a_layout_pins_a_subject_saves_and_renders(browser, pair, tmp_path):  # noqa: F811
-    planned(pair).save(tmp_path / "p.json")
+    planned(pair).save(tmp_path / "p.json", with_detections=True)
     proc, url = start_review(pair.path, "--path", tmp_path / "p.json", "-o", tmp_path / "out.mp4", cwd=tmp_path)
     try:
         by_id = lambda name: browser.find_element("id", name)  # noqa: E731

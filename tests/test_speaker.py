@@ -11,7 +11,6 @@ import cv2
 import numpy as np
 import pytest
 
-import media
 from reframe import analyze, plan
 from reframe.detections import Detections, Kind
 from reframe.speaker import (
@@ -21,6 +20,7 @@ from reframe.speaker import (
     speech_activity,
     speech_probability,
 )
+from reframe.testing import media
 
 W, H, FPS = 960, 540, 25
 HEADS = ((220.0, 190.0, 150.0), (740.0, 190.0, 150.0))  # centre x, centre y, head height

@@ -10,7 +10,6 @@ from fractions import Fraction
 from pathlib import Path
 
 import cv2
-import media
 import numpy as np
 import pytest
 from test_plan import H, W, analysis
@@ -23,6 +22,7 @@ from reframe.errors import CropPathError, UsageError
 from reframe.render import _Warper
 from reframe.subtitle_place import MovedBand
 from reframe.subtitles import SubtitleBand
+from reframe.testing import media
 
 LINE = "Subtitles shown whole"
 BOTTOM_FIFTH = 0.8  # phone apps cover the output below this share of its height

@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import subtitle_media as sm
 from reframe.detect.subtitles import SubtitleFinder
 from reframe.frames import FrameReader
 from reframe.probe import probe
+from reframe.testing import subtitle_media as sm
 
 # Whole generated clips analysed or encoded: left out of the quick run.
 pytestmark = pytest.mark.slow

@@ -7,11 +7,10 @@ import pytest
 
 from reframe.detect import TextDetector
 from reframe.detections import Kind
+from reframe.testing import textcards
 
 pytest.importorskip("skimage.data")
 pytest.importorskip("PIL")
-
-import textcards  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import transition_media as tm
 from reframe.analyze import Analysis, with_transitions
 from reframe.pathsolver import solve_path
 from reframe import plan
+from reframe.testing import transition_media as tm
 from reframe.transitions import Transition, TransitionDetector, shot_note, still_frames
 
 FPS = 25

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..analyze import Analysis
+from ..analysis import Analysis
 from ..config import PlanConfig, RenderConfig
 from ..croppath import LAYOUTS, CropPath
 from ..errors import Interrupted, ReframeError, UsageError
@@ -53,15 +53,17 @@ class Review:
     """The crop path under review for one source.
 
     With ``analysis`` every correction re-plans from it; without (a path
-    loaded from a file) the corrected shots are re-planned from the path's
-    own detections (:func:`reframe.replan.replan`).
+    loaded from a file) the corrected shots are re-planned from
+    ``saved_analysis`` (the video's analysis saved with the path) when given,
+    else from the path's own detections (:func:`reframe.replan.replan`).
     """
 
     def __init__(
         self, info: VideoInfo, path: CropPath, *, analysis: Analysis | None = None, save_to: Path, output: Path,
-        render_config: RenderConfig = RenderConfig(), zoom_max: float = 1.25,
+        render_config: RenderConfig = RenderConfig(), zoom_max: float = 1.25, saved_analysis: Analysis | None = None,
     ) -> None:
         self.info = info
+        self.saved_analysis = saved_analysis
         self.save_to = Path(save_to)
         self.output = Path(output)
         self.render_config = render_config
@@ -116,7 +118,8 @@ class Review:
         }
 
     def detections(self) -> list[dict]:
-        return [{"frame": int(f), "items": d.to_list()} for f, d in sorted(self.path.detections.items()) if len(d)]
+        dets = self.path.detections or {}
+        return [{"frame": int(f), "items": d.to_list()} for f, d in sorted(dets.items()) if len(d)]
 
     # -- corrections -------------------------------------------------------------
 
@@ -188,9 +191,11 @@ class Review:
                     config = PlanConfig(aspect=now.path.aspect, motion=now.path.shots[0].motion, zoom_max=self.zoom_max)
                     path = Planner(config).run(now.analysis, overrides)
                 else:
-                    path = replan(now.base, self.info, overrides, self.zoom_max)
+                    path = replan(now.base, self.info, overrides, self.zoom_max, self.saved_analysis)
             except UsageError as e:
                 raise Refused(422, str(e)) from None
+            except ReframeError as e:  # nothing to re-plan from
+                raise Refused(409, str(e)) from None
             self._history.append(now)
             self._now = _Version(path, now.base, now.analysis)
         return self.view()
@@ -220,7 +225,9 @@ class Review:
 
     def save(self) -> dict:
         try:
-            self.path.save(self.save_to)  # atomic: a temporary file renamed into place
+            # Atomic (a temporary file renamed into place), with the detections: a review of the
+            # saved path re-plans its corrections from them.
+            self.path.save(self.save_to, with_detections=True)
         except ReframeError as e:
             raise Refused(500, str(e)) from None
         return {"saved": str(self.save_to)}

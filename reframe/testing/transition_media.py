@@ -1,6 +1,6 @@
 """Gradual transitions with exact ground truth, and look-alikes that are not transitions.
 
-Built from :func:`tests.media.compose_frame` (the astronaut on scikit-image
+Built from :func:`.people.compose_frame` (the astronaut on scikit-image
 backgrounds): shot ``A`` is one person on one background, shot ``B`` the
 person elsewhere, at another size, on another background. Every sequence is
 a list of RGB ``uint8`` frames plus the transitions in it, ``(first, last)``
@@ -22,7 +22,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-import media
+from . import media
 
 
 @dataclass(frozen=True)

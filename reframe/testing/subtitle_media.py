@@ -4,7 +4,7 @@ Subtitle lines are drawn with PIL in real fonts: DejaVu Sans and Serif from
 matplotlib's wheel (Latin) and WenQuanYi Micro Hei (Chinese) from the
 ``paperang-p2-fonts-cjk`` wheel, with or without outline, drop shadow and
 background box, one or two lines, at the bottom or top, and composited onto
-the scenes of :mod:`media` (the astronaut over panning backgrounds, with
+the scenes of :mod:`.media` (the astronaut over panning backgrounds, with
 cuts). The truth of every frame is the box of each line shown (the ink
 extent, outline and shadow included, or the background box when there is
 one) and its text.
@@ -29,143 +29,9 @@ from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
 
-import media
-
-# ---------------------------------------------------------------- fonts
-
-
-@functools.cache
-def font_path(name: str) -> str:
-    """Path of a font by short name: sans, sans-bold, serif, serif-bold, cjk."""
-    if name == "cjk":
-        import paperang_p2_fonts_cjk
-
-        return str(Path(paperang_p2_fonts_cjk.__file__).parent / "fonts" / "wqy-microhei.ttc")
-    import matplotlib
-
-    files = {"sans": "DejaVuSans.ttf", "sans-bold": "DejaVuSans-Bold.ttf", "serif": "DejaVuSerif.ttf",
-             "serif-bold": "DejaVuSerif-Bold.ttf"}
-    return str(Path(matplotlib.__file__).parent / "mpl-data" / "fonts" / "ttf" / files[name])
-
-
-@functools.lru_cache(maxsize=64)
-def _font(name: str, size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(font_path(name), size)
-
-
-# ---------------------------------------------------------------- styles and cues
-
-
-@dataclass(frozen=True)
-class Style:
-    """How subtitle lines look and where they sit.
-
-    ``size`` is the font size as a share of the frame height; ``margin`` the
-    gap from the bottom (or top) edge to the nearest line, same unit.
-    ``outline`` and ``shadow`` are in pixels (0: none); ``box`` is an RGBA
-    background box colour (None: no box).
-    """
-
-    font: str = "sans-bold"
-    size: float = 0.06
-    colour: tuple[int, int, int] = (255, 255, 255)
-    outline: int = 2
-    outline_colour: tuple[int, int, int] = (0, 0, 0)
-    shadow: int = 0
-    box: tuple[int, int, int, int] | None = None
-    position: str = "bottom"
-    margin: float = 0.07
-    align: str = "centre"  # or "left" (lower thirds)
-    line_gap: float = 0.25  # between two lines, share of the font size
-
-
-@dataclass(frozen=True)
-class Cue:
-    """Lines of text shown on frames ``start`` to ``end`` (exclusive)."""
-
-    start: int
-    end: int
-    lines: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Drawn:
-    """A cue drawn once: premultiplied float32 RGBA layer covering ``origin`` onwards, and the line boxes."""
-
-    layer: np.ndarray
-    origin: tuple[int, int]
-    boxes: tuple[tuple[float, float, float, float], ...]  # per line, x y w h in frame pixels
-
-
-def render_cue(lines: Sequence[str], style: Style, width: int, height: int,
-               colour_split: Sequence[float] | None = None, wipe_colour=(40, 120, 255)) -> Drawn:
-    """Draw ``lines`` in ``style`` for a ``width`` x ``height`` frame.
-
-    ``colour_split`` (karaoke) gives, per line, the share of its width
-    already painted in ``wipe_colour``.
-    """
-    size = max(8, int(round(style.size * height)))
-    font = _font(style.font, size)
-    boxes_pad = int(round(0.25 * size)) if style.box is not None else 0
-    ascent, descent = font.getmetrics()
-    line_h = ascent + descent
-    gap = int(round(style.line_gap * size))
-    widths = [int(math.ceil(font.getlength(t))) for t in lines]
-    block_h = len(lines) * line_h + (len(lines) - 1) * gap
-    margin = int(round(style.margin * height))
-    top = height - margin - block_h if style.position == "bottom" else margin
-    img = Image.new("RGBA", (width, height), (0, 0, 0, 0))
-    exact = []
-    for k, (text, w) in enumerate(zip(lines, widths)):
-        x = (width - w) // 2 if style.align == "centre" else int(round(0.06 * width))
-        y = top + k * (line_h + gap)
-        # Each line on its own layer first, so its truth box is its own ink (outline and
-        # shadow included) or its own background box.
-        line = Image.new("RGBA", (width, height), (0, 0, 0, 0))
-        draw = ImageDraw.Draw(line)
-        if style.box is not None:
-            rect = (x - boxes_pad, y - boxes_pad // 2, x + w + boxes_pad, y + line_h + boxes_pad // 2)
-            draw.rectangle(rect, fill=style.box)
-        if style.shadow:
-            draw.text((x + style.shadow, y + style.shadow), text, font=font, fill=(0, 0, 0, 200),
-                      stroke_width=style.outline, stroke_fill=(0, 0, 0, 200))
-        draw.text((x, y), text, font=font, fill=(*style.colour, 255), stroke_width=style.outline,
-                  stroke_fill=(*style.outline_colour, 255))
-        if colour_split is not None and colour_split[k] > 0:
-            wiped = Image.new("RGBA", (width, height), (0, 0, 0, 0))
-            ImageDraw.Draw(wiped).text((x, y), text, font=font, fill=(*wipe_colour, 255),
-                                       stroke_width=style.outline, stroke_fill=(*style.outline_colour, 255))
-            cut = x - style.outline + int(round(colour_split[k] * (w + 2 * style.outline)))
-            region = (0, 0, max(0, cut), height)
-            line.paste(wiped.crop(region), region[:2], wiped.crop(region))
-        ys, xs = np.nonzero(np.asarray(line)[..., 3] > 25)
-        if len(xs):
-            exact.append((float(xs.min()), float(ys.min()), float(xs.max() + 1 - xs.min()), float(ys.max() + 1 - ys.min())))
-        img.alpha_composite(line)
-    rgba = np.asarray(img, dtype=np.float32) / 255.0
-    alpha = rgba[..., 3]
-    ys, xs = np.nonzero(alpha > 0.004)
-    x0, y0 = (int(xs.min()), int(ys.min())) if len(xs) else (0, 0)
-    x1, y1 = (int(xs.max()) + 1, int(ys.max()) + 1) if len(xs) else (1, 1)
-    layer = rgba[y0:y1, x0:x1].copy()
-    layer[..., :3] *= layer[..., 3:4] * 255.0  # premultiplied, 0-255
-    return Drawn(layer, (x0, y0), tuple(exact))
-
-
-def composite(frame: np.ndarray, drawn: Drawn) -> None:
-    """Paint ``drawn`` onto a float32 RGB frame in place."""
-    x0, y0 = drawn.origin
-    h, w = drawn.layer.shape[:2]
-    roi = frame[y0 : y0 + h, x0 : x0 + w]
-    layer = drawn.layer[: roi.shape[0], : roi.shape[1]]
-    roi *= 1.0 - layer[..., 3:4]
-    roi += layer[..., :3]
-
-
-# ---------------------------------------------------------------- truth
-
+from . import media, people
+from .subtitle_text import Cue, Drawn, Style, composite, font_path, render_cue
 
 @dataclass(frozen=True)
 class SubtitleTruth:
@@ -243,9 +109,9 @@ def scene_frames(width: int, height: int, n: int, *, cut_frames: Sequence[int] =
     seconds = n / float(fps)
     pans = [float(p) for p in np.atleast_1d(pan_px_per_s)]
     margin = max(abs(p) for p in pans) * seconds / 2 + 8
-    grain = media._Grain(width, height, 2.0, np.random.default_rng(seed))
+    grain = people.Grain(width, height, 2.0, np.random.default_rng(seed))
     for k, (a, b) in enumerate(zip(bounds[:-1], bounds[1:])):
-        plate = media._plate(background[k % len(background)], width, height, margin, 1.5)
+        plate = people.background_plate(background[k % len(background)], width, height, margin, 1.5)
         if sign is not None:
             plate = plate.copy()
             sign(plate, int(margin), k)
@@ -254,16 +120,16 @@ def scene_frames(width: int, height: int, n: int, *, cut_frames: Sequence[int] =
         for i in range(a, b):
             t = (i - a) / float(fps)
             pan = direction * pans[k % len(pans)] * (t - (b - a) / float(fps) / 2)
-            frame = media._shift(plate, width, height, margin + pan, margin)
+            frame = people.shift(plate, width, height, margin + pan, margin)
             if person:
                 hh = 0.32 * height
                 cx = x_frac * width + 0.04 * width * math.sin(2 * math.pi * t / 2.7)
-                media._paste_person(frame, cx, float(media.default_head_y(width, height, hh)), hh)
+                people.paste_person(frame, cx, float(people.default_head_y(width, height, hh)), hh)
             yield i, frame, grain
 
 
 def _finish(frame: np.ndarray, grain) -> np.ndarray:
-    return media._finish(frame, grain)
+    return people.finish(frame, grain)
 
 
 def dialogue_cues(n: int, fps: Fraction, *, texts: Sequence[tuple[str, ...]], first: float = 0.4,
@@ -426,5 +292,5 @@ def make(name: str, folder: str | Path, **kwargs) -> SubtitleTruth:
     return text_clip(path, name, **kwargs)
 
 
-__all__ = ["Cue", "Drawn", "POSITIVES", "NEGATIVES", "Style", "SubtitleTruth", "composite", "iou", "make",
+__all__ = ["Cue", "Drawn", "POSITIVES", "NEGATIVES", "Style", "SubtitleTruth", "composite", "font_path", "iou", "make",
            "render_cue", "subtitled_clip", "text_clip"]

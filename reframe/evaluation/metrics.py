@@ -1,14 +1,6 @@
 """Quality metrics of a crop path against hand-made ground truth.
 
-An annotation file describes one clip: its shots and, at some keyframes, the
-boxes ``[x, y, w, h]`` a vertical window has to show (``must``) and the
-ones it may show (``optional``)::
-
-    {"clip": "a.mp4", "width": 640, "height": 360, "fps": 24.0, "frames": 240,
-     "shots": [[0, 20], [21, 239]],
-     "keyframes": [{"frame": 12, "must": [[x, y, w, h]], "optional": [], "note": "..."}]}
-
-Shots give the first and last frame (both inclusive) between two cuts.
+The ground truth is an annotation (:mod:`reframe.evaluation.annotations`).
 
 :func:`score` measures, for per-frame windows ``[x, y, w, h]``:
 
@@ -49,100 +41,23 @@ Shots give the first and last frame (both inclusive) between two cuts.
 
 from __future__ import annotations
 
-import json
 import math
-import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
-from .config import Aspect
-
-Box = tuple[float, float, float, float]
+from ..config import Aspect
+from .annotations import Annotation, Box, crowd_shots, still_shots
+from .motion import clean, differences, motion_after_cuts, steadiness
 
 COVER_SHARE = 0.9  # a must box counts as shown from this share inside
 SLICE_LOW, SLICE_HIGH = 0.15, 0.85  # inside share that reads as "cut by the edge"
 SLICE_MAX_SIZE = 0.8  # boxes larger than this share of the window cannot avoid the edge; not counted
-CUT_MARGIN = 2  # frames left out on either side of a cut when measuring steadiness
-# A shot's subject is still when the centre of its must boxes stays within
-# this share of the source width over the shot's keyframes: under a quarter
-# of a 9:16 window on 16:9 footage, so a camera need not follow it.
-STILL_SPAN = 0.07
-AFTER_CUT = 2  # frames after a cut in which the window must not move
 # A subject counts as kept only when shown at least this large, relative to
 # the full-height window: a whole 16:9 picture fitted between bands (0.32)
 # keeps everyone and shows no one.
 USEFUL_MAGNIFICATION = 0.75
 WHOLE_SHARE = 0.98  # a box annotated "whole" (a title) must be this much inside: not cut mid-word
-CROWD = 3  # people on screen from which a shot may show them all smaller
-
-
-@dataclass(frozen=True)
-class Keyframe:
-    """Ground truth at one frame."""
-
-    frame: int
-    must: tuple[Box, ...] = ()
-    optional: tuple[Box, ...] = ()
-    note: str = ""
-    whole: tuple[Box, ...] = ()  # must be shown entirely (a title: never cut mid-word)
-
-
-@dataclass(frozen=True)
-class Annotation:
-    """Ground truth of one clip; ``shots`` are ``(first, last)`` frames, both inclusive."""
-
-    clip: str
-    width: int
-    height: int
-    fps: float
-    frames: int
-    shots: tuple[tuple[int, int], ...]
-    keyframes: tuple[Keyframe, ...]
-
-    @classmethod
-    def from_dict(cls, data: dict) -> Annotation:
-        """Build from the parsed JSON; raises ``ValueError`` when a field is missing or wrong."""
-        try:
-            frames = int(data["frames"])
-            shots = tuple((int(a), int(b)) for a, b in data.get("shots") or [[0, frames - 1]])
-            keyframes = tuple(
-                Keyframe(
-                    int(k["frame"]),
-                    tuple(_box(b) for b in k.get("must") or ()),
-                    tuple(_box(b) for b in k.get("optional") or ()),
-                    str(k.get("note", "")),
-                    tuple(_box(b) for b in k.get("whole") or ()),
-                )
-                for k in data["keyframes"]
-            )
-            ann = cls(
-                str(data["clip"]), int(data["width"]), int(data["height"]), float(data["fps"]),
-                frames, shots, tuple(sorted(keyframes, key=lambda k: k.frame)),
-            )
-        except (KeyError, TypeError, ValueError) as e:
-            raise ValueError(f"annotation is malformed: {type(e).__name__}: {e}") from e
-        for a, b in ann.shots:
-            if not 0 <= a <= b:
-                raise ValueError(f"annotation of {ann.clip}: shot [{a}, {b}] is empty or negative")
-        return ann
-
-    @classmethod
-    def load(cls, path: str | os.PathLike) -> Annotation:
-        """Read an annotation JSON file."""
-        with open(path, encoding="utf-8") as f:
-            return cls.from_dict(json.load(f))
-
-    @property
-    def stem(self) -> str:
-        """The clip's file name without its extension."""
-        return Path(self.clip).stem
-
-
-def load_annotation(path: str | os.PathLike) -> Annotation:
-    """Read an annotation JSON file (same as :meth:`Annotation.load`)."""
-    return Annotation.load(path)
 
 
 @dataclass(frozen=True)
@@ -387,11 +302,11 @@ def score(
 
     speed, accel, p99 = steadiness(win[:n], annotation.shots, annotation.width)
     still = still_shots(annotation)
-    _, still_d2 = _differences(win[:n], still, annotation.width, annotation.shots)
+    _, still_d2 = differences(win[:n], still, annotation.width, annotation.shots)
     by_shot = []
     for a, b in still:
-        _, d2 = _differences(win[:n], [(a, b)], annotation.width, annotation.shots)
-        by_shot.append((a, b, _clean(float(d2.mean())) if d2.size else math.nan))
+        _, d2 = differences(win[:n], [(a, b)], annotation.width, annotation.shots)
+        by_shot.append((a, b, clean(float(d2.mean())) if d2.size else math.nan))
     cuts, moving, largest = motion_after_cuts(win[:n], annotation.shots, annotation.width)
     return QualityScore(
         clip=annotation.clip,
@@ -405,7 +320,7 @@ def score(
         p99_accel=p99,
         results=tuple(results),
         notes=tuple(notes),
-        still_accel=_clean(float(still_d2.mean())) if still_d2.size else math.nan,
+        still_accel=clean(float(still_d2.mean())) if still_d2.size else math.nan,
         still_shots=len(still),
         still_samples=int(still_d2.size),
         still_by_shot=tuple(by_shot),
@@ -414,15 +329,6 @@ def score(
         cut_motion=largest,
         shown=sum(r.shown for r in results),
         magnification=_mean([min(r.must_magnification) for r in results if r.must_magnification]),
-    )
-
-
-def crowd_shots(annotation: Annotation) -> tuple[tuple[int, int], ...]:
-    """Shots (first, last) where some keyframe has :data:`CROWD` boxes or more (must and optional):
-    showing that many people together may take a view smaller than the full-height window."""
-    return tuple(
-        (a, b) for a, b in annotation.shots
-        if any(a <= k.frame <= b and len(k.must) + len(k.optional) >= CROWD for k in annotation.keyframes)
     )
 
 
@@ -440,111 +346,7 @@ def clip_box(box: Box, frame: Box) -> Box | None:
 
 
 def _mean(values: list[float]) -> float:
-    return _clean(float(np.mean(values))) if values else math.nan
-
-
-def still_shots(annotation: Annotation) -> tuple[tuple[int, int], ...]:
-    """Shots (first, last) whose subject stays put: two keyframes or more with
-    must boxes, whose joint centre x spans at most :data:`STILL_SPAN` of the width.
-
-    >>> ann = Annotation.from_dict({"clip": "c.mp4", "width": 1000, "height": 500, "fps": 25, "frames": 100,
-    ...     "shots": [[0, 49], [50, 99]], "keyframes": [
-    ...     {"frame": 10, "must": [[100, 0, 50, 50]]}, {"frame": 40, "must": [[120, 0, 50, 50]]},
-    ...     {"frame": 60, "must": [[100, 0, 50, 50]]}, {"frame": 90, "must": [[400, 0, 50, 50]]}]})
-    >>> still_shots(ann)
-    ((0, 49),)
-    """
-    out = []
-    for a, b in annotation.shots:
-        centres = [
-            (min(x for x, _, _, _ in k.must) + max(x + w for x, _, w, _ in k.must)) / 2
-            for k in annotation.keyframes
-            if a <= k.frame <= b and k.must
-        ]
-        if len(centres) >= 2 and max(centres) - min(centres) <= STILL_SPAN * annotation.width:
-            out.append((a, b))
-    return tuple(out)
-
-
-def motion_after_cuts(
-    windows: np.ndarray, shots: tuple[tuple[int, int], ...] | list[tuple[int, int]], width: float
-) -> tuple[int, int, float]:
-    """(cuts, cuts after which the window moves, largest move) over the
-    :data:`AFTER_CUT` frames after each cut; moves of x, y, width or height,
-    in thousandths of ``width``.
-
-    >>> w = np.tile([10.0, 0, 100, 100], (10, 1)); w[6:, 0] = [11, 12, 13, 14]
-    >>> motion_after_cuts(w, [(0, 4), (5, 9)], 1000)
-    (1, 1, 1.0)
-    """
-    win = np.asarray(windows, dtype=np.float64).reshape(-1, 4)
-    first = min((a for a, _ in shots), default=0)
-    cuts = moving = 0
-    largest = 0.0
-    for a, _ in shots:
-        if a <= first or a + AFTER_CUT >= len(win):
-            continue
-        cuts += 1
-        move = float(np.abs(np.diff(win[a : a + AFTER_CUT + 1], axis=0)).max()) * 1000.0 / width
-        if move > 1e-6:
-            moving += 1
-            largest = max(largest, move)
-    return cuts, moving, _clean(largest)
-
-
-def steadiness(
-    windows: np.ndarray, shots: tuple[tuple[int, int], ...] | list[tuple[int, int]], width: float
-) -> tuple[float, float, float]:
-    """Mean |d|, mean |d2| and p99 |d2| of the window centre x, per frame, in thousandths of ``width``.
-
-    ``shots`` are ``(first, last)`` inclusive. The two frames on either side
-    of a cut are left out (the window is expected to jump there); the start
-    and end of the clip are not cuts. Shots are cut short at the last window.
-
-    >>> w = np.array([[10.0 * i, 0, 100, 100] for i in range(20)])
-    >>> steadiness(w, [(0, 19)], 1000)
-    (10.0, 0.0, 0.0)
-    """
-    a1, a2 = _differences(windows, shots, width, shots)
-    mean1 = float(a1.mean()) if a1.size else math.nan
-    mean2 = float(a2.mean()) if a2.size else math.nan
-    p99 = float(np.percentile(a2, 99)) if a2.size else math.nan
-    return _clean(mean1), _clean(mean2), _clean(p99)
-
-
-def _differences(windows: np.ndarray, shots, width: float, every) -> tuple[np.ndarray, np.ndarray]:
-    """|d| and |d2| of the window centre x (thousandths of ``width``) within
-    ``shots``, leaving out the frames near cuts; ``every`` is all the clip's
-    shots (its first and last frames are not cuts)."""
-    win = np.asarray(windows, dtype=np.float64).reshape(-1, 4)
-    n = len(win)
-    cx = (win[:, 0] + win[:, 2] / 2) * (1000.0 / width)
-    first_frame = min((a for a, _ in every), default=0)
-    last_frame = max((b for _, b in every), default=n - 1)
-    d1: list[np.ndarray] = []
-    d2: list[np.ndarray] = []
-    for a, b in shots:
-        lo = a + CUT_MARGIN if a > first_frame else a
-        hi = b - CUT_MARGIN if b < last_frame else b
-        hi = min(hi, n - 1)
-        if hi - lo < 1:
-            continue
-        d = np.diff(cx[lo : hi + 1])
-        d1.append(np.abs(d))
-        d2.append(np.abs(np.diff(d)))
-    a1 = np.concatenate(d1) if d1 else np.empty(0)
-    a2 = np.concatenate(d2) if d2 else np.empty(0)
-    return a1, a2
-
-
-def _box(b) -> Box:
-    x, y, w, h = (float(v) for v in b)
-    return (x, y, w, h)
-
-
-def _clean(v: float) -> float:
-    # float noise from the centre computation would show as 1e-14 instead of 0
-    return v if math.isnan(v) else round(v, 9)
+    return clean(float(np.mean(values))) if values else math.nan
 
 
 def _finite(v: float) -> float | None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-import media
+from . import media, people
 
 
 def font_path() -> str:
@@ -37,9 +37,9 @@ def draw_text(image: np.ndarray, text: str, size: int, centre: tuple[float, floa
 
 
 def background(name: str, width: int, height: int, offset: float = 0.0) -> np.ndarray:
-    """A frame of background ``name`` (see :data:`media.BACKGROUNDS`), panned ``offset`` px."""
-    plate = media._plate(name, width, height, margin=16, blur=1.0)
-    return np.clip(media._shift(plate, width, height, 16 + offset, 16), 0, 255).astype(np.uint8)
+    """A frame of background ``name`` (see :data:`.people.BACKGROUNDS`), panned ``offset`` px."""
+    plate = people.background_plate(name, width, height, margin=16, blur=1.0)
+    return np.clip(people.shift(plate, width, height, 16 + offset, 16), 0, 255).astype(np.uint8)
 
 
 def title_card(
