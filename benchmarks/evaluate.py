@@ -25,6 +25,7 @@ Usage::
     python benchmarks/evaluate.py [--clips DIR] [--aspect 9:16] [--json out.json]
                                   [--only NAME] [--path-dir DIR] [--layout L] [--baseline-only]
                                   [--baseline-rev REV] [--cache DIR | --no-cache] [-v]
+                                  [--subtitles [--subtitle-step N] [--subtitle-frames DIR]]
 
 The clips folder holds ``annotations/<clip stem>.json`` next to the videos; it
 defaults to ``$REFRAME_CLIPS`` or ``../shared/clips`` beside the repository.
@@ -36,6 +37,18 @@ on the same analyses as the current planner: the comparison isolates the
 planning, whatever the analysis does. Analyses are pickled into the cache
 folder (default ``.cache/evaluate`` in the repository), keyed by the clip
 file and a fingerprint of the analysis code, so a second run only plans.
+
+**Burned-in subtitles** (``--subtitles``, :mod:`subtitle_eval`): every
+scored clip again with generated subtitles composited onto its frames,
+analysed, planned and rendered; on every Nth frame showing a line
+(``--subtitle-step``, default 5) each line's own source pixels are searched
+in the output frame, and the frame counts when every line is found whole
+above the bottom fifth; the static centre crop is searched the same way.
+Also the coverage at a useful size with subtitles against without, and the
+bands the analysis finds on the clips as they are (every video in the clips
+folder, annotated or not, and the generated cases). Targets: every line
+whole on at least 98 % of the subtitle frames, coverage with subtitles at
+most 0.02 below, no band on any clip without subtitles.
 """
 
 from __future__ import annotations

@@ -35,6 +35,7 @@ subtitles; no band on any clip without subtitles.
 from __future__ import annotations
 
 import hashlib
+import inspect
 import math
 import subprocess
 import sys
@@ -96,8 +97,9 @@ class SubtitledResult:
 
 def subtitled_folder(cache: Path | None) -> Path:
     """Where the subtitled clips are written, once per version of the code that makes them."""
-    code = b"".join(Path(m.__file__).read_bytes() for m in (subtitles, sm, media))
-    return (cache or Path(tempfile.gettempdir())) / f"subtitled-{hashlib.sha256(code).hexdigest()[:12]}"
+    makers = (subtitles.subtitle, sm.render_cue, sm.composite, sm.dialogue_cues, sm.Style, media.encode)
+    code = "".join(inspect.getsource(f) for f in makers) + repr(sm.POSITIVES)
+    return (cache or Path(tempfile.gettempdir())) / f"subtitled-{hashlib.sha256(code.encode()).hexdigest()[:12]}"
 
 
 def style_index(stem: str) -> int:
@@ -157,7 +159,7 @@ def scales_for(path: CropPath, frame: int, out_w: int, out_h: int) -> list[float
 
 def centre_frame(grey: np.ndarray, window, out_w: int, out_h: int) -> np.ndarray:
     """The static centre crop's output frame: the window scaled to the output size."""
-    x, y, w, h = (int(round(v)) for v in window)
+    x, y, w, h = (round(v) for v in window)
     crop = grey[y : y + h, x : x + w]
     return cv2.resize(crop, (out_w, out_h), interpolation=cv2.INTER_AREA if w > out_w else cv2.INTER_LINEAR)
 

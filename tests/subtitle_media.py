@@ -437,11 +437,12 @@ def make(name: str, folder: str | Path, **kwargs) -> SubtitleTruth:
 # Phone apps cover the output below this share of its height with their own interface.
 BOTTOM_FIFTH = 0.8
 # A line counts as shown whole when its pixels correlate at least this well at its best place
-# (WHOLE_SCORE) and so does each of its pieces, left to right (PIECE_SCORE): a line cut at one
-# end, or partly covered, loses a piece.
+# (WHOLE_SCORE) and so does each of its pieces, left to right, about as wide as the line is high
+# (a character or two; PIECE_SCORE): a line cut at one end, or partly covered, loses a piece.
+# Pieces with too little contrast to correlate (a space inside a background box) are left out.
 WHOLE_SCORE = 0.8
-PIECE_SCORE = 0.6
-PIECES = 4
+PIECE_SCORE = 0.75
+PIECE_MIN_STD = 10.0
 
 
 @dataclass(frozen=True)
@@ -449,7 +450,7 @@ class LineMatch:
     """Where a line's pixels match best in an output frame.
 
     ``score`` is the normalised correlation of the whole line there,
-    ``weakest`` the lowest of its :data:`PIECES` pieces' at the same place,
+    ``weakest`` the lowest of its pieces' at the same place,
     ``box`` the place ``(x, y, w, h)`` in output pixels, ``scale`` output
     pixels per source pixel.
     """
@@ -468,9 +469,9 @@ class LineMatch:
 def line_pixels(gray: np.ndarray, box: tuple[float, float, float, float], pad: int = 2) -> np.ndarray:
     """The pixels of a line's box (and ``pad`` pixels around it) in a grey source frame."""
     x, y, w, h = box
-    x0, y0 = max(0, int(math.floor(x)) - pad), max(0, int(math.floor(y)) - pad)
-    x1 = min(gray.shape[1], int(math.ceil(x + w)) + pad)
-    y1 = min(gray.shape[0], int(math.ceil(y + h)) + pad)
+    x0, y0 = max(0, math.floor(x) - pad), max(0, math.floor(y) - pad)
+    x1 = min(gray.shape[1], math.ceil(x + w) + pad)
+    y1 = min(gray.shape[0], math.ceil(y + h) + pad)
     return gray[y0:y1, x0:x1]
 
 
@@ -515,8 +516,11 @@ def find_line(out: np.ndarray, line: np.ndarray, scales: Sequence[float],
             best = (score, (x0 + cx, y0 + cy), s0 * (1 + r), t)
     score, (x, y), s, t = best
     found = out[y : y + t.shape[0], x : x + t.shape[1]]
-    edges = np.linspace(0, t.shape[1], PIECES + 1).round().astype(int)
-    weakest = min(_correlate(found[:, a:b], t[:, a:b])[0] for a, b in zip(edges[:-1], edges[1:]))
+    pieces = max(1, round(t.shape[1] / max(8, t.shape[0])))
+    edges = np.linspace(0, t.shape[1], pieces + 1).round().astype(int)
+    scores = [_correlate(found[:, a:b], t[:, a:b])[0] for a, b in zip(edges[:-1], edges[1:])
+              if t[:, a:b].std() >= PIECE_MIN_STD]
+    weakest = min(scores, default=score)
     return LineMatch(score, weakest, (int(x), int(y), int(t.shape[1]), int(t.shape[0])), s)
 
 
