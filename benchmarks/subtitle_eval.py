@@ -41,7 +41,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -100,11 +99,6 @@ def subtitled_folder(cache: Path | None) -> Path:
     makers = (subtitles.subtitle, sm.render_cue, sm.composite, sm.dialogue_cues, sm.Style, media.encode)
     code = "".join(inspect.getsource(f) for f in makers) + repr(sm.POSITIVES)
     return (cache or Path(tempfile.gettempdir())) / f"subtitled-{hashlib.sha256(code.encode()).hexdigest()[:12]}"
-
-
-def style_index(stem: str) -> int:
-    """A style per clip that stays the same whatever clips are chosen (``--only``)."""
-    return zlib.crc32(stem.encode())
 
 
 def subtitled_clip(src: Path, folder: Path, k: int) -> sm.SubtitleTruth:
@@ -246,13 +240,20 @@ def run(results, args, aspect, files, analysis_of: Callable) -> list[tuple[str, 
     import evaluate
 
     folder = subtitled_folder(None if args.cache is None else args.cache.parent)
+    development = args.clips or evaluate.default_clips_dir()
+    # Styles cycle over every annotated clip in order (development clips, then the cases), so a
+    # clip keeps its style whatever clips are chosen (--only).
+    everyone = evaluate.find_annotations(development, []) + [
+        f for folder_ in dict.fromkeys(c for _, c in files if c != development)
+        for f in evaluate.find_annotations(folder_, [])]
+    order = {f.stem: k for k, f in enumerate(everyone)}
     rows: list[SubtitledResult] = []
     plain = {res.annotation.stem: res for res in results}
     for n, (f, clips) in enumerate(files, 1):
         ann = Annotation.load(f)
         print(f"[subtitles {n}/{len(files)}] {ann.clip}", file=sys.stderr, flush=True)
         try:
-            res = evaluate_subtitled(ann, clips / ann.clip, style_index(ann.stem), folder, analysis_of, aspect,
+            res = evaluate_subtitled(ann, clips / ann.clip, order[f.stem], folder, analysis_of, aspect,
                                      args.layout, args.subtitle_step, args.subtitle_frames)
         except Exception as e:  # one broken clip must not hide the others
             res = SubtitledResult(ann.stem, error=f"{type(e).__name__}: {e}")
@@ -260,7 +261,6 @@ def run(results, args, aspect, files, analysis_of: Callable) -> list[tuple[str, 
         rows.append(res)
 
     # Clips without subtitles: every development clip in the folder, and the generated cases.
-    development = args.clips or evaluate.default_clips_dir()
     bare = sorted({v for v in development.glob("*.mp4") if not args.only
                    or any(o.lower() in v.stem.lower() for o in args.only)}
                   | {clips / Annotation.load(f).clip for f, clips in files if clips != development})
@@ -319,7 +319,7 @@ def report(rows: list[SubtitledResult], found: dict[str, tuple], args) -> list[t
          f"centre crop {_f(centre / checked if checked else math.nan, '.3f')})" if worst else "no frames",
          checked > 0 and share >= WHOLE_TARGET),
         (f"coverage at magnification >= 0.75 with subtitles within {COVERAGE_MARGIN} of without",
-         f"{ps.coverage:.3f} vs {pp.coverage:.3f} ({ps.covered} vs {pp.covered} of {ps.keyframes} keyframes)",
+         f"{ps.coverage:.3f} ({ps.covered}/{ps.keyframes}) vs {pp.coverage:.3f} ({pp.covered}/{pp.keyframes})",
          bool(both) and ps.coverage >= pp.coverage - COVERAGE_MARGIN),
         ("no subtitle band found on any clip without subtitles",
          "found on: " + ", ".join(false) if false else f"none on {len(found)} clips", not false),
