@@ -56,7 +56,7 @@ import subtitle_media as sm  # noqa: E402
 import subtitles  # noqa: E402  (benchmarks/subtitles.py: the compositing onto real footage)
 
 from reframe.config import PlanConfig, RenderConfig  # noqa: E402
-from reframe.croppath import CropPath  # noqa: E402
+from reframe.croppath import CropPath, panel_layout  # noqa: E402
 from reframe.quality import Annotation, QualityScore, pool, score  # noqa: E402
 
 WHOLE_TARGET = 0.98
@@ -65,6 +65,8 @@ WHOLE_TARGET = 0.98
 # subtitled clip differs a little (the lines are strokes next to the people).
 COVERAGE_MARGIN = 0.02
 STEP = 5
+# A must box more than this share under the moved band counts as hidden by it.
+HIDDEN_SHARE = 0.25
 
 
 @dataclass
@@ -79,6 +81,8 @@ class SubtitledResult:
     subtitled: QualityScore | None = None  # coverage on the subtitled clip
     plain: QualityScore | None = None  # the same clip without subtitles (the main evaluation)
     moved_shots: int = 0
+    hidden: int = 0  # keyframes with a must box hidden by the moved band
+    band_keyframes: int = 0  # keyframes in shots with a moved band
     shots: int = 0
     missed: list[int] = field(default_factory=list)  # frames where some line is not whole
     lowest: float = math.nan  # the lowest whole-line score among frames counted whole
@@ -151,6 +155,37 @@ def scales_for(path: CropPath, frame: int, out_w: int, out_h: int) -> list[float
     return out
 
 
+def hidden_by_band(path: CropPath, ann: Annotation, views: np.ndarray) -> tuple[int, int]:
+    """Keyframes of shots with a moved band where some must box, in the view that shows it, is more than
+    :data:`HIDDEN_SHARE` under the band's place; and the keyframes of those shots. ``views`` are
+    :meth:`CropPath.views` in the annotation's pixels."""
+    stacked, _ = panel_layout(path.aspect)
+    halves = [(0, 0, 1, 0.5), (0, 0.5, 1, 0.5)] if stacked else [(0, 0, 0.5, 1), (0.5, 0, 0.5, 1)]
+    hidden = total = 0
+    for key in ann.keyframes:
+        shot = next((s for s in path.shots if s.start <= key.frame < s.end), None)
+        if shot is None or shot.subtitles is None or not key.must:
+            continue
+        total += 1
+        px, py, pw, ph = shot.subtitles.place
+        rects = halves if shot.layout == "split" else [(0, 0, 1, 1)]
+        for bx, by, bw, bh in key.must:
+            shares = []
+            for (wx, wy, ww, wh), (rx, ry, rw, rh) in zip(views[key.frame], rects):
+                if np.isnan(ww) or not (wx <= bx + bw / 2 <= wx + ww and wy <= by + bh / 2 <= wy + wh):
+                    continue
+                # The box in output fractions, cut to the view's rectangle, and its share under the place.
+                x0, x1 = (max(rx, min(rx + rw, rx + (v - wx) / ww * rw)) for v in (bx, bx + bw))
+                y0, y1 = (max(ry, min(ry + rh, ry + (v - wy) / wh * rh)) for v in (by, by + bh))
+                area = (x1 - x0) * (y1 - y0)
+                under = max(0.0, min(x1, px + pw) - max(x0, px)) * max(0.0, min(y1, py + ph) - max(y0, py))
+                shares.append(under / area if area > 0 else 0.0)
+            if shares and min(shares) > HIDDEN_SHARE:
+                hidden += 1
+                break
+    return hidden, total
+
+
 def centre_frame(grey: np.ndarray, window, out_w: int, out_h: int) -> np.ndarray:
     """The static centre crop's output frame: the window scaled to the output size."""
     x, y, w, h = (round(v) for v in window)
@@ -197,6 +232,7 @@ def evaluate_subtitled(ann: Annotation, video: Path, k: int, folder: Path, analy
     res.shots, res.moved_shots = len(path.shots), sum(s.subtitles is not None for s in path.shots)
     views = evaluate.to_annotation_pixels(path.views(), (path.source.width, path.source.height), ann, [])
     res.subtitled = score(views, ann, aspect, path.magnification())
+    res.hidden, res.band_keyframes = hidden_by_band(path, ann, views)
     shown = [i for i, b in enumerate(truth.boxes) if b]
     sample = set(shown[::step])
     centre = CropPath.centered(path.source, aspect)
@@ -278,7 +314,7 @@ def _f(v: float, fmt: str) -> str:
 def report(rows: list[SubtitledResult], found: dict[str, tuple], args) -> list[tuple[str, str, bool]]:
     print(f"\nburned-in subtitles: every {args.subtitle_step}th subtitle frame searched in the output frame")
     head = ["clip+style", "frames", "whole R", "whole C", "C anywhere", "coverage sub / plain", "mag sub / plain",
-            "moved shots", "lowest score", "s"]
+            "moved shots", "hidden", "lowest score", "s"]
     table = []
     for r in rows:
         if r.error:
@@ -288,7 +324,8 @@ def report(rows: list[SubtitledResult], found: dict[str, tuple], args) -> list[t
         mag = f"{_f(r.subtitled.magnification, '.2f')} / {_f(r.plain.magnification if r.plain else math.nan, '.2f')}"
         table.append([r.name, str(r.checked), _f(r.share, ".3f"), _f(r.centre_share, ".3f"),
                       _f(r.centre_whole_anywhere / r.checked if r.checked else math.nan, ".3f"), cov, mag,
-                      f"{r.moved_shots} of {r.shots}", _f(r.lowest, ".2f"), f"{r.seconds:.0f}"])
+                      f"{r.moved_shots} of {r.shots}",
+                      f"{r.hidden} of {r.band_keyframes}", _f(r.lowest, ".2f"), f"{r.seconds:.0f}"])
     widths = [max(len(str(x)) for x in col) for col in zip(head, *table)]
     for line in [head, *table]:
         print("  ".join(str(v).ljust(w) if i == 0 else str(v).rjust(w) for i, (v, w) in enumerate(zip(line, widths))))
@@ -299,6 +336,8 @@ def report(rows: list[SubtitledResult], found: dict[str, tuple], args) -> list[t
     share = whole / checked if checked else math.nan
     print(f"all: {whole} of {checked} subtitle frames with every line whole in reframe's output ({_f(share, '.3f')}), "
           f"{centre} ({_f(centre / checked if checked else math.nan, '.3f')}) in the centre crop")
+    print(f"hidden: keyframes (of those in shots with a moved band) where a must box is more than "
+          f"{HIDDEN_SHARE:.0%} under the band")
     print("whole R / C: share of the frames checked whose every line is found whole above the bottom fifth, "
           "in reframe's output (R) and in the static centre crop (C); C anywhere: the bottom fifth included")
     if args.verbose:
@@ -324,6 +363,8 @@ def report(rows: list[SubtitledResult], found: dict[str, tuple], args) -> list[t
         ("no subtitle band found on any clip without subtitles",
          "found on: " + ", ".join(false) if false else f"none on {len(found)} clips", not false),
     ]
+    hidden, under = sum(r.hidden for r in ok_rows), sum(r.band_keyframes for r in ok_rows)
+    print(f"must boxes hidden by the moved band on {hidden} of {under} keyframes in shots with a band")
     errors = [r.name for r in rows if r.error]
     if errors:
         tg.append(("every subtitled clip evaluated", "failed: " + ", ".join(errors), False))
