@@ -21,7 +21,9 @@ annotations, and the generated drama cases):
   the line is narrower than its window, so it shows the measure can fail.
 * **Subjects kept.** Coverage at a useful size (the evaluation's
   ``quality`` scoring: must boxes shown at a magnification of at least
-  0.75) on the subtitled clip, against the same clip without subtitles.
+  0.75) on the subtitled clip, against the same clip without subtitles; and
+  the keyframes where the moved band, drawn over the picture, hides more
+  than a quarter of a must box (reported, not a target).
 * **No false bands.** The bands the analysis finds on the clips as they are
   (every development clip in the folder, annotated or not, and the
   generated cases): each is a false alarm.
