@@ -25,6 +25,7 @@ Usage::
     python benchmarks/evaluate.py [--clips DIR] [--aspect 9:16] [--json out.json]
                                   [--only NAME] [--path-dir DIR] [--layout L] [--baseline-only]
                                   [--baseline-rev REV] [--cache DIR | --no-cache] [-v]
+                                  [--subtitles [--subtitle-step N] [--subtitle-frames DIR]]
 
 The clips folder holds ``annotations/<clip stem>.json`` next to the videos; it
 defaults to ``$REFRAME_CLIPS`` or ``../shared/clips`` beside the repository.
@@ -39,6 +40,18 @@ files (:mod:`reframe.analysis`) in the cache folder (default
 fingerprint of the analysis code, so a second run only plans. A revision
 that cannot read them (one before ``reframe.analysis``) is handed the same
 analyses pickled, in a temporary folder, under the module name it knows.
+
+**Burned-in subtitles** (``--subtitles``, :mod:`subtitle_eval`): every
+scored clip again with generated subtitles composited onto its frames,
+analysed, planned and rendered; on every Nth frame showing a line
+(``--subtitle-step``, default 5) each line's own source pixels are searched
+in the output frame, and the frame counts when every line is found whole
+above the bottom fifth; the static centre crop is searched the same way.
+Also the coverage at a useful size with subtitles against without, and the
+bands the analysis finds on the clips as they are (every video in the clips
+folder, annotated or not, and the generated cases). Targets: every line
+whole on at least 98 % of the subtitle frames, coverage with subtitles at
+most 0.02 below, no band on any clip without subtitles.
 """
 
 from __future__ import annotations
@@ -551,6 +564,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--strict", action="store_true", help="exit with status 1 when a target fails")
     ap.add_argument("--no-cases", dest="cases", action="store_false",
                     help="leave out the generated drama cases (benchmarks/cases.py), scored by default")
+    ap.add_argument("--subtitles", action="store_true",
+                    help="also composite generated subtitles onto the clips, render them and search every line "
+                    "in the output frames; and list the bands found on the clips as they are "
+                    "(benchmarks/subtitle_eval.py)")
+    ap.add_argument("--subtitle-step", type=int, default=5, metavar="N",
+                    help="with --subtitles, search every Nth frame showing a line (default 5)")
+    ap.add_argument("--subtitle-frames", type=Path, metavar="DIR",
+                    help="with --subtitles, save output frames as PNG: each clip's first checked and every missed")
     args = ap.parse_args(argv)
 
     try:
@@ -559,6 +580,8 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(str(e))
     if args.baseline_rev and (args.baseline_only or args.path_dir):
         ap.error("--baseline-rev plans the analyses again: it does not go with --baseline-only or --path-dir")
+    if args.subtitles and (args.baseline_only or args.path_dir):
+        ap.error("--subtitles plans and renders the subtitled clips: it does not go with --baseline-only or --path-dir")
     if args.baseline_rev and args.cache is None:
         ap.error("--baseline-rev hands the analyses over in the cache folder: it does not go with --no-cache")
     clips = args.clips or default_clips_dir()
@@ -599,6 +622,12 @@ def main(argv: list[str] | None = None) -> int:
             res.previous = score(to_annotation_pixels(out, res.size, res.annotation, []), res.annotation, aspect)
 
     tg = print_report(results, args, aspect, who)
+    if args.subtitles:
+        import subtitle_eval  # benchmarks/subtitle_eval.py
+
+        analyze, _, AnalyzeConfig, _ = planner
+        tg += subtitle_eval.run(results, args, aspect, files, lambda video: cached_analysis(
+            video, args.cache, args.fingerprint, analyze, AnalyzeConfig())[0])
     if args.json:
         write_json(args.json, results, tg, args, aspect, who)
     return 1 if args.strict and not all(ok for _, _, ok in tg) else 0

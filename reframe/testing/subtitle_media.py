@@ -17,6 +17,11 @@ lower-third name caption that stays once it appeared, and no text at all.
 :class:`Cue`; :func:`render_cue` draws one cue onto an RGB frame (used to
 put subtitles on real footage too); :data:`POSITIVES` and :data:`NEGATIVES`
 name ready-made clips for :func:`make`.
+
+:func:`find_line` looks for a line's own source pixels in an output frame
+(template matching at given scales, refined) and says whether the whole
+line shows there, above the bottom fifth that phone apps cover: the check
+of the end-to-end tests and of the subtitle evaluation.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from . import media, people
@@ -292,5 +298,107 @@ def make(name: str, folder: str | Path, **kwargs) -> SubtitleTruth:
     return text_clip(path, name, **kwargs)
 
 
-__all__ = ["Cue", "Drawn", "POSITIVES", "NEGATIVES", "Style", "SubtitleTruth", "composite", "font_path", "iou", "make",
+__all__ = ["BOTTOM_FIFTH", "Cue", "Drawn", "LineMatch", "POSITIVES", "NEGATIVES", "Style", "SubtitleTruth", "composite", "find_line", "font_path", "iou", "line_pixels", "make",
            "render_cue", "subtitled_clip", "text_clip"]
+
+# ---------------------------------------------------------------- finding lines in an output frame
+
+# Phone apps cover the output below this share of its height with their own interface.
+BOTTOM_FIFTH = 0.8
+# A line counts as shown whole when its pixels correlate at least this well at its best place
+# (WHOLE_SCORE) and so does each of its pieces, left to right, about as wide as the line is high
+# (a character or two; PIECE_SCORE): a line cut at one end, or partly covered, loses a piece.
+# Pieces with too little contrast to correlate (a space inside a background box) are left out.
+WHOLE_SCORE = 0.8
+PIECE_SCORE = 0.75
+PIECE_MIN_STD = 10.0
+
+
+@dataclass(frozen=True)
+class LineMatch:
+    """Where a line's pixels match best in an output frame.
+
+    ``score`` is the normalised correlation of the whole line there,
+    ``weakest`` the lowest of its pieces' at the same place,
+    ``box`` the place ``(x, y, w, h)`` in output pixels, ``scale`` output
+    pixels per source pixel.
+    """
+
+    score: float
+    weakest: float
+    box: tuple[int, int, int, int]
+    scale: float
+
+    def whole(self, out_height: int, bottom: float = BOTTOM_FIFTH) -> bool:
+        """The whole line is shown, and above ``bottom`` (a share of the output height)."""
+        return (self.score >= WHOLE_SCORE and self.weakest >= PIECE_SCORE
+                and self.box[1] + self.box[3] <= bottom * out_height)
+
+
+def line_pixels(gray: np.ndarray, box: tuple[float, float, float, float], pad: int = 2) -> np.ndarray:
+    """The pixels of a line's box (and ``pad`` pixels around it) in a grey source frame."""
+    x, y, w, h = box
+    x0, y0 = max(0, math.floor(x) - pad), max(0, math.floor(y) - pad)
+    x1 = min(gray.shape[1], math.ceil(x + w) + pad)
+    y1 = min(gray.shape[0], math.ceil(y + h) + pad)
+    return gray[y0:y1, x0:x1]
+
+
+def _correlate(image: np.ndarray, template: np.ndarray) -> tuple[float, tuple[int, int]]:
+    res = cv2.matchTemplate(image, template, cv2.TM_CCOEFF_NORMED)
+    _, best, _, corner = cv2.minMaxLoc(res)
+    return float(best), corner
+
+
+def find_line(out: np.ndarray, line: np.ndarray, scales: Sequence[float],
+              refine: Sequence[float] = (-0.01, -0.005, 0.005, 0.01)) -> LineMatch | None:
+    """Search the grey output frame ``out`` for the grey source pixels ``line``.
+
+    Each of ``scales`` (output pixels per source pixel) is searched over
+    the whole frame; around the best, the scales ``best * (1 + r)`` for
+    ``r`` in ``refine`` are searched near its place. The pieces are then
+    correlated one by one at the best place. None when the line, at every
+    scale, is larger than the frame (it cannot show whole).
+    """
+    best: tuple[float, tuple[int, int], float, np.ndarray] | None = None
+    for s in scales:
+        t = _scaled(line, s)
+        if t is None or t.shape[0] > out.shape[0] or t.shape[1] > out.shape[1]:
+            continue
+        score, corner = _correlate(out, t)
+        if best is None or score > best[0]:
+            best = (score, corner, float(s), t)
+    if best is None:
+        return None
+    _, (bx, by), s0, _ = best
+    for r in refine:
+        t = _scaled(line, s0 * (1 + r))
+        if t is None:
+            continue
+        slack = max(4, int(abs(r) * max(t.shape) * 2) + 4)
+        x0, y0 = max(0, bx - slack), max(0, by - slack)
+        roi = out[y0 : by + t.shape[0] + 2 * slack, x0 : bx + t.shape[1] + 2 * slack]
+        if t.shape[0] > roi.shape[0] or t.shape[1] > roi.shape[1]:
+            continue
+        score, (cx, cy) = _correlate(roi, t)
+        if score > best[0]:
+            best = (score, (x0 + cx, y0 + cy), s0 * (1 + r), t)
+    score, (x, y), s, t = best
+    found = out[y : y + t.shape[0], x : x + t.shape[1]]
+    pieces = max(1, round(t.shape[1] / max(8, t.shape[0])))
+    edges = np.linspace(0, t.shape[1], pieces + 1).round().astype(int)
+    scores = [_correlate(found[:, a:b], t[:, a:b])[0] for a, b in zip(edges[:-1], edges[1:])
+              if t[:, a:b].std() >= PIECE_MIN_STD]
+    weakest = min(scores, default=score)
+    return LineMatch(score, weakest, (int(x), int(y), int(t.shape[1]), int(t.shape[0])), s)
+
+
+def _scaled(line: np.ndarray, s: float) -> np.ndarray | None:
+    w, h = int(round(line.shape[1] * s)), int(round(line.shape[0] * s))
+    if w < 8 or h < 4:
+        return None
+    return cv2.resize(line, (w, h), interpolation=cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR)
+
+
+__all__ = ["BOTTOM_FIFTH", "Cue", "Drawn", "LineMatch", "POSITIVES", "NEGATIVES", "Style", "SubtitleTruth",
+           "composite", "find_line", "iou", "line_pixels", "make", "render_cue", "subtitled_clip", "text_clip"]
