@@ -17,9 +17,10 @@ picture reframe makes). It reports the ratios to the static crop's time,
 the speed against real time, each run's CPU seconds (user + system, steadier
 than wall time when other programs share the machine) and peak resident
 memory. ``--repeat N`` runs every command N times, in rounds, and keeps each
-one's fastest round. ``--baseline-rev REV`` also times ``reframe analyze``
-of git revision REV (its package exported to a temporary folder) in the same
-rounds, and reports the analysis' time and CPU against it. Unless ``--no-4k``, it then converts a generated
+one's fastest round. ``--baseline-rev REV`` also times the analysis
+(``reframe analyze``, which also plans) of git revision REV, its package
+exported to a temporary folder, in the same rounds, and reports this
+revision's ``reframe plan`` against it. Unless ``--no-4k``, it then converts a generated
 3840x2160 clip of 8 s and reports that run's peak memory. The machine may be
 noisy: compare ratios measured in the same run.
 """
@@ -201,7 +202,7 @@ def main() -> None:
         print(f"{name:<20} {secs:8.1f} {secs / base:9.2f} {info.duration / secs:12.2f} {cpu:7.1f} {cpu / base_cpu:13.2f}"
               f" {mb:8.0f}")
     if args.baseline_rev:
-        (now, now_cpu, _), (then, then_cpu, _) = results["reframe analyze"], results[f"analyze @{args.baseline_rev}"]
+        (now, now_cpu, _), (then, then_cpu, _) = results["reframe plan"], results[f"analyze @{args.baseline_rev}"]
         print(f"analysis against {args.baseline_rev}: {now / then:.3f}x the time, {now_cpu / then_cpu:.3f}x the CPU")
     floor = results["ffmpeg along path"][0]
     print(f"against ffmpeg's crop along the same path: convert {results['reframe convert'][0] / floor:.2f}x, "

@@ -52,6 +52,19 @@ def test_boxes_in_the_given_pictures_pixels(texts):
     assert len(found) == 1 and _covers(found.xyxy[0], title, slack=40)
 
 
+@pytest.mark.parametrize("background", ["rocket", "brick"])
+def test_second_look_holds_a_small_title_closer(texts, background):
+    # A title whose line is 5 % of the picture tall: on the first look's coarse map its box overshoots
+    # by most of a line height, which decides whether a title a little wider than the window fits one.
+    img = textcards.background(background, 1280, 720)
+    title = textcards.draw_text(img, "THE LAST HARBOUR", 46, (640, 360))
+    with TextDetector(refine=1) as coarse:
+        (first,) = coarse.detect(img).xyxy
+    (second,) = texts.detect(img).xyxy
+    assert _covers(first, title, slack=40) and _covers(second, title, slack=40)
+    assert (second[2] - second[0]) - (title[2] - title[0]) < 0.6 * ((first[2] - first[0]) - (title[2] - title[0]))
+
+
 # -- the planner's rules, on detections built by hand --------------------------
 
 from fractions import Fraction  # noqa: E402
