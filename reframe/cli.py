@@ -255,46 +255,44 @@ def convert(
                 _say(_wrote(result))
 
 
-@app.command()
-def plan(
-    src: InArg,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Crop path JSON to write.", show_default=False)],
-    aspect: AspectOpt = ASPECT,
-    motion: MotionOpt = MOTION,
-    layout: LayoutOpt = LAYOUT,
-    zoom_max: ZoomOpt = ZOOM_MAX,
-    subtitles: SubtitlesOpt = SUBTITLES,
-    with_detections: WithDetectionsOpt = False,
-    save_analysis: SaveAnalysisOpt = None,
-    overwrite: OverwriteOpt = OVERWRITE,
-    quiet: QuietOpt = False,
-) -> None:
-    """Analyze SRC and plan its crop path; save it as JSON, without rendering."""
-    with _errors():
-        _plan(src, output, PlanConfig(aspect=Aspect.parse(aspect), motion=motion, layout=layout, zoom_max=zoom_max,
-                                      subtitles=subtitles), with_detections, save_analysis, overwrite, quiet)
+def _plan_command(warning: str | None):
+    """The `plan` command's function; ``warning`` (for a former name) is said before it runs."""
+
+    def command(
+        src: InArg,
+        output: Annotated[Path, typer.Option("--output", "-o", help="Crop path JSON to write.", show_default=False)],
+        aspect: AspectOpt = ASPECT,
+        motion: MotionOpt = MOTION,
+        layout: LayoutOpt = LAYOUT,
+        zoom_max: ZoomOpt = ZOOM_MAX,
+        subtitles: SubtitlesOpt = SUBTITLES,
+        with_detections: WithDetectionsOpt = False,
+        save_analysis: SaveAnalysisOpt = None,
+        overwrite: OverwriteOpt = OVERWRITE,
+        quiet: QuietOpt = False,
+    ) -> None:
+        with _errors():
+            if warning:
+                _say(warning)
+            config = PlanConfig(
+                aspect=Aspect.parse(aspect), motion=motion, layout=layout, zoom_max=zoom_max, subtitles=subtitles
+            )
+            _plan(src, output, config, with_detections, save_analysis, overwrite, quiet)
+
+    return command
 
 
-@app.command()
-def analyze(
-    src: InArg,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Crop path JSON to write.", show_default=False)],
-    aspect: AspectOpt = ASPECT,
-    motion: MotionOpt = MOTION,
-    layout: LayoutOpt = LAYOUT,
-    zoom_max: ZoomOpt = ZOOM_MAX,
-    subtitles: SubtitlesOpt = SUBTITLES,
-    with_detections: WithDetectionsOpt = False,
-    save_analysis: SaveAnalysisOpt = None,
-    overwrite: OverwriteOpt = OVERWRITE,
-    quiet: QuietOpt = False,
-) -> None:
-    """Deprecated: the former name of 'plan' (same options and output); removed in the next release."""
-    with _errors():
-        _say("reframe: warning: 'reframe analyze' writes a crop path, which is what 'reframe plan' does; "
-             "use 'reframe plan' (the same options): 'analyze' will be removed in the next release")
-        _plan(src, output, PlanConfig(aspect=Aspect.parse(aspect), motion=motion, layout=layout, zoom_max=zoom_max,
-                                      subtitles=subtitles), with_detections, save_analysis, overwrite, quiet)
+plan = app.command("plan", help="Analyze SRC and plan its crop path; save it as JSON, without rendering.")(
+    _plan_command(None)
+)
+analyze = app.command(
+    "analyze", help="Deprecated: the former name of 'plan' (same options and output); removed in the next release."
+)(
+    _plan_command(
+        "reframe: warning: 'reframe analyze' writes a crop path, which is what 'reframe plan' does; "
+        "use 'reframe plan' (the same options): 'analyze' will be removed in the next release"
+    )
+)
 
 
 def _plan(src, output, config, with_detections, save_analysis, overwrite, quiet) -> None:
@@ -474,7 +472,7 @@ def review(
         from reframe.pipeline import analyze as analyze_video
         from reframe.pipeline import plan as plan_video
         from reframe.probe import probe
-        from reframe.replan import analysis_from_path, check_video
+        from reframe.replan import analysis_from_path
         from reframe.review.server import serve
         from reframe.review.session import Review
 
@@ -484,7 +482,7 @@ def review(
             crop_path = CropPath.load(path)
             if analysis is not None:
                 saved = Analysis.load(analysis)
-                check_video(crop_path, info)  # refuses a path planned for another video
+                crop_path.check_video(info)  # refuses a path planned for another video
                 saved.check_video(info)
             else:
                 analysis_from_path(crop_path, info)  # refuses another video's path, or one without detections
