@@ -394,6 +394,16 @@ class CropPath(jsonfile.JsonFile):
     def to_json(self, indent: int | None = None, with_detections: bool = False) -> str:
         return json.dumps(self.to_dict(with_detections), indent=indent)
 
+    def check_video(self, info) -> None:
+        """Raise :class:`CropPathError` unless the path was planned for a video shaped like ``info`` (a VideoInfo)."""
+        s = self.source
+        if (s.width, s.height, s.frame_count) != (info.width, info.height, info.frame_count):
+            raise CropPathError(
+                f"crop path was planned for a {s.width}x{s.height} video of {s.frame_count} frames ({s.name}), "
+                f"but {info.path.name} is {info.width}x{info.height} with {info.frame_count} frames; "
+                "analyze this video again"
+            )
+
     def save(self, path: str | os.PathLike, with_detections: bool = False) -> None:
         """Write the JSON atomically (a partial file renamed into place, :mod:`reframe.atomic`),
         with the detections when ``with_detections``."""

@@ -135,7 +135,7 @@ def export_path(
     """
     from .probe import probe
     from .atomic import partial_path
-    from .render import _check_match, check_output
+    from .render import check_output
 
     if fmt not in FORMATS:
         raise UsageError(f"export format {fmt!r} is not one of: {', '.join(FORMATS)}")
@@ -154,7 +154,7 @@ def export_path(
     info = None
     if src.is_file():
         info = probe(src)
-        _check_match(crop_path, info)
+        crop_path.check_video(info)
     else:
         warnings.append(f"source {src} not found: the sequence refers to it, without audio; relink it in the editor")
     if info is not None and info.is_variable_frame_rate:

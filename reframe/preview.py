@@ -35,7 +35,6 @@ from .detections import Detections, Kind, between
 from .errors import InputError, Interrupted, OutputError, ReframeError
 from .probe import VideoInfo
 from .atomic import partial_path, remove_quietly
-from .render import _check_match
 from .render.compose import Compositor
 from .render.encode import _Output
 from .render.encoder import check_encoder
@@ -119,7 +118,7 @@ def preview(
         check_output(src, dst, overwrite)
     pix_fmt = check_encoder("libx264")
     info = info or probe(src)
-    _check_match(crop_path, info)
+    crop_path.check_video(info)
     w = even(min(width, info.width))
     h = even(w * info.height / info.width)
     try:

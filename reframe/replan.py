@@ -25,23 +25,13 @@ def analysis_from_path(path: CropPath, info: VideoInfo) -> Analysis:
     without detections is refused (:class:`CropPathError`): plan from the
     saved analysis instead (``replan(..., analysis=...)``).
     """
-    check_video(path, info)
+    path.check_video(info)
     if path.detections is None:
         raise CropPathError(
             f"crop path of {path.source.name} carries no detections to plan again from: give the analysis "
             "saved with it (--analysis FILE, from --save-analysis), or save the path with --with-detections"
         )
     return Analysis(info, tuple(path.cuts), dict(path.detections), content=path.content)
-
-
-def check_video(path: CropPath, info: VideoInfo) -> None:
-    """Raise :class:`CropPathError` unless ``path`` was planned for a video shaped like ``info``."""
-    s = path.source
-    if (s.width, s.height, s.frame_count) != (info.width, info.height, info.frame_count):
-        raise CropPathError(
-            f"crop path was planned for a {s.width}x{s.height} video of {s.frame_count} frames ({s.name}), "
-            f"but {info.path.name} is {info.width}x{info.height} with {info.frame_count} frames"
-        )
 
 
 def replan(
@@ -56,7 +46,7 @@ def replan(
     if analysis is None:
         analysis = analysis_from_path(path, info)
     else:
-        check_video(path, info)
+        path.check_video(info)
         analysis.check_video(info)
     fresh = Planner(config).run(analysis, overrides)
     if [s.start for s in fresh.shots] != [s.start for s in path.shots]:

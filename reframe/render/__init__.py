@@ -113,7 +113,7 @@ def render_many(
         info = probe(src)
     outputs = []
     for (crop_path, _), dst in zip(targets, dsts):
-        _check_match(crop_path, info)
+        crop_path.check_video(info)
         widths, heights = crop_path.windows[:, 2], crop_path.windows[:, 3]
         size = config.output_size(float(np.median(widths)), float(np.median(heights)))
         make_folder(dst)
@@ -133,13 +133,3 @@ def render_many(
 # 180 MB at 1080x1920, so more at once would cost more memory than the
 # decoding they share saves.
 SHARED_DECODE = 2
-
-
-def _check_match(crop_path: CropPath, info: VideoInfo) -> None:
-    s = crop_path.source
-    if (s.width, s.height, s.frame_count) != (info.width, info.height, info.frame_count):
-        raise CropPathError(
-            f"crop path was planned for a {s.width}x{s.height} video of {s.frame_count} frames ({s.name}), "
-            f"but {info.path.name} is {info.width}x{info.height} with {info.frame_count} frames; "
-            "analyze this video again"
-        )
