@@ -99,7 +99,7 @@ def render(
     if isinstance(src, CropPath):
         deprecated("render(crop_path, src, dst)", "render(src, crop_path, dst)")
         src, crop_path = crop_path, src
-    return render_path(crop_path, src, dst, config, progress, info=info)
+    return render_path(src, crop_path, dst, config, progress, info=info)
 
 
 def render_many(
@@ -118,7 +118,7 @@ def render_many(
     if not isinstance(src, (str, os.PathLike)):
         deprecated("render_many(targets, src)", "render_many(src, targets)")
         src, targets = targets, src
-    return render_paths(targets, src, config, progress, info=info)
+    return render_paths(src, targets, config, progress, info=info)
 
 
 def parse_aspects(text: str | Aspect | Iterable[str | Aspect]) -> list[Aspect]:
@@ -229,7 +229,7 @@ def convert(
             crop_path.save(saves[aspect], with_detections=with_detections)
         planned.append((crop_path, path))
     # All formats from one decoding of the source.
-    return render_paths(planned, src, render_config, progress, info=info)
+    return render_paths(src, planned, render_config, progress, info=info)
 
 
 def reframe(

@@ -134,8 +134,8 @@ def test_render_with_the_crop_path_first_warns_and_still_works(monkeypatch):
     stage = importlib.import_module("reframe.render")
 
     calls = []
-    monkeypatch.setattr(stage, "render", lambda path, src, dst, config, progress, info=None: calls.append((path, src)))
-    monkeypatch.setattr(stage, "render_many", lambda targets, src, config, progress, info=None: calls.append(src))
+    monkeypatch.setattr(stage, "render", lambda src, path, dst, config, progress, info=None: calls.append((path, src)))
+    monkeypatch.setattr(stage, "render_many", lambda src, targets, config, progress, info=None: calls.append(src))
     path = reframe.plan(CLIP)
     reframe.render("in.mp4", path, "out.mp4")
     with pytest.warns(DeprecationWarning, match="render"):
@@ -158,7 +158,7 @@ def staged(monkeypatch, tmp_path):
                         seen.setdefault("analyze", config) and CLIP)
     monkeypatch.setattr(stage, "check_encoder", lambda encoder: None)
 
-    def render_many(planned, src, config, progress, info=None):
+    def render_many(src, planned, config, progress, info=None):
         seen["render"] = config
         seen["outputs"] = {str(p.aspect): Path(dst).name for p, dst in planned}
         return [f"result {Path(dst).name}" for _, dst in planned]

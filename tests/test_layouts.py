@@ -314,7 +314,7 @@ def test_two_people_clip_is_split_and_each_panel_shows_one_face(pair, tmp_path):
             x, y, w, h = pair.head_boxes[f, k]
             assert share_inside((x, y, x + w, y + h), path.panels[0][k, f]) > 0.95
     dst = tmp_path / "split.mp4"
-    render(path, pair.path, dst)
+    render(pair.path, path, dst)
     rgb = frame_rgb(dst, 25)
     assert rgb.shape == (1920, 1080, 3)
     with FaceDetector() as detector:
@@ -327,7 +327,7 @@ def test_two_people_clip_is_split_and_each_panel_shows_one_face(pair, tmp_path):
         data["shots"][0]["layout"] = "fit"
         path_json.write_text(json.dumps(data))
         fitted = tmp_path / "fit.mp4"
-        render(CropPath.load(path_json), pair.path, fitted)
+        render(pair.path, CropPath.load(path_json), fitted)
         rgb = frame_rgb(fitted, 25)
         found = faces_in(rgb, detector)
     assert len(found) == 2

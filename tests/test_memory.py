@@ -80,7 +80,7 @@ def _peaks(path, work) -> tuple[int, int, int, int]:
         tracemalloc.reset_peak()
         render_watch = _Watch()
         crop = CropPath.centered(SourceRef.from_info(info), Aspect(9, 16))
-        render(crop, path, work / f"{path.stem}_out.mp4", RenderConfig(size="180x320", preset="ultrafast", overwrite=True),
+        render(path, crop, work / f"{path.stem}_out.mp4", RenderConfig(size="180x320", preset="ultrafast", overwrite=True),
                render_watch, info=info)
         render_peak = tracemalloc.get_traced_memory()[1]
     finally:

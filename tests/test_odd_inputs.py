@@ -88,7 +88,7 @@ def test_rotation_metadata_renders_the_picture_as_displayed(tmp_path, base, turn
     assert (info.width, info.height) == upright
     # A crop narrower than the picture: 9:32 of the upright 180x320, or the whole 16:9 frame.
     aspect = "16:9" if turn == 180 else "9:32"
-    result = render(centred(src, aspect), src, tmp_path / "out.mp4", RenderConfig(**FAST, crf=12))
+    result = render(src, centred(src, aspect), tmp_path / "out.mp4", RenderConfig(**FAST, crf=12))
     expected = lavfi.decode_rgb(src, *upright)
     if turn != 180:
         expected = expected[:, 45:135]
@@ -121,7 +121,7 @@ def test_non_square_pixels_are_rendered_in_display_size_with_square_output_pixel
     src = lavfi.clip(tmp_path / "sar.mp4", duration=0.5, vf="setsar=4/3")
     info = probe(src)
     assert (info.width, info.height) == (427, 180)
-    result = render(centred(src, "16:9"), src, tmp_path / "out.mp4", RenderConfig(**FAST))
+    result = render(src, centred(src, "16:9"), tmp_path / "out.mp4", RenderConfig(**FAST))
     out = probe(result.path)
     assert (out.width, out.height) == (320, 180) and out.sar == 1
     with av.open(str(result.path)) as c:
@@ -133,7 +133,7 @@ def test_odd_width_and_height_give_an_even_output(tmp_path):
     lavfi.ffmpeg("-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30:duration=0.5", "-vf", "scale=321:181,setsar=1",
                  "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv444p", src)
     assert (probe(src).width, probe(src).height) == (321, 181)
-    result = render(centred(src), src, tmp_path / "out.mp4", RenderConfig(**FAST))
+    result = render(src, centred(src), tmp_path / "out.mp4", RenderConfig(**FAST))
     out = probe(result.path)
     assert (out.width, out.height) == (102, 180) and out.pix_fmt == "yuv420p"  # 101.8 x 181 window
     assert out.frame_count == 15
@@ -169,7 +169,7 @@ def test_audio_before_the_first_video_frame_is_kept_and_stays_in_sync(tmp_path):
     info = probe(src)
     assert info.start_time == pytest.approx(1.0, abs=0.01) and info.audio[0].start_time == pytest.approx(0.0)
 
-    result = render(centred(src), src, tmp_path / "out.mp4", RenderConfig(**FAST))
+    result = render(src, centred(src), tmp_path / "out.mp4", RenderConfig(**FAST))
     out = probe(result.path)
     assert out.start_time == 0 and out.duration == pytest.approx(3.0, abs=1e-3)
     assert result.duration == pytest.approx(3.0, abs=1e-3) and out.frame_count == result.frame_count == 90
@@ -191,7 +191,7 @@ def test_non_zero_start_time_is_moved_to_zero_with_the_audio(tmp_path, base):
     src = tmp_path / "offset.mp4"
     lavfi.ffmpeg("-i", base, "-c", "copy", "-output_ts_offset", "2", src)
     assert probe(src).start_time == pytest.approx(2.0)
-    result = render(centred(src), src, tmp_path / "out.mp4", RenderConfig(**FAST))
+    result = render(src, centred(src), tmp_path / "out.mp4", RenderConfig(**FAST))
     out = probe(result.path)
     np.testing.assert_allclose(out.timestamps, np.arange(30) / 30, atol=1e-4)
     with av.open(str(result.path)) as c:
@@ -204,7 +204,7 @@ def test_variable_frame_rate_audio_stays_in_sync_to_the_end(tmp_path):
     src = tmp_path / "vfr.mp4"
     lavfi.ffmpeg("-i", silent, "-f", "lavfi", "-i", "aevalsrc='0.9*between(t,2.5,2.504)':s=48000:d=3",
                  "-map", "0:v", "-map", "1:a", "-c:v", "copy", "-c:a", "aac", src)
-    result = render(centred(src), src, tmp_path / "out.mp4", RenderConfig(**FAST))
+    result = render(src, centred(src), tmp_path / "out.mp4", RenderConfig(**FAST))
     out = probe(result.path)
     np.testing.assert_allclose(out.timestamps, lavfi.vfr_times(), atol=1e-4)
     assert out.duration == pytest.approx(3.0, abs=1e-3)
@@ -215,7 +215,7 @@ def test_audio_longer_than_the_video_is_cut_at_the_last_frame(tmp_path):
     src = tmp_path / "long_audio.mp4"
     lavfi.ffmpeg("-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30:duration=1", "-f", "lavfi",
                  "-i", "sine=duration=2", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", src)
-    result = render(centred(src), src, tmp_path / "out.mp4", RenderConfig(**FAST))
+    result = render(src, centred(src), tmp_path / "out.mp4", RenderConfig(**FAST))
     with av.open(str(result.path)) as c:
         a = c.streams.audio[0]
         end = max(float((p.pts + p.duration) * p.time_base) for p in c.demux(a) if p.size)
@@ -224,7 +224,7 @@ def test_audio_longer_than_the_video_is_cut_at_the_last_frame(tmp_path):
 
 def test_no_audio_gives_a_video_only_output(tmp_path):
     src = lavfi.clip(tmp_path / "silent.mp4", duration=0.5, audio=False)
-    result = render(centred(src), src, tmp_path / "out.mp4", RenderConfig(**FAST))
+    result = render(src, centred(src), tmp_path / "out.mp4", RenderConfig(**FAST))
     assert result.audio_codec is None and result.audio_tracks == ()
     assert streams(result.path) == ["video"]
 
@@ -234,10 +234,10 @@ def test_several_audio_tracks_keep_the_default_or_all(tmp_path, base):
     lavfi.ffmpeg("-i", base, "-f", "lavfi", "-i", "sine=frequency=880:duration=1", "-map", "0:v", "-map", "0:a",
                  "-map", "1:a", "-c:v", "copy", "-c:a", "aac", "-disposition:a:0", "0",
                  "-disposition:a:1", "default", "-metadata:s:a:1", "language=fra", src)
-    one = render(centred(src), src, tmp_path / "one.mp4", RenderConfig(**FAST))
+    one = render(src, centred(src), tmp_path / "one.mp4", RenderConfig(**FAST))
     assert [a.index for a in one.audio_tracks] == [2] and one.audio_tracks[0].language == "fra"
     assert streams(one.path) == ["video", "audio"]
-    both = render(centred(src), src, tmp_path / "all.mp4", RenderConfig(**FAST, audio_tracks="all"))
+    both = render(src, centred(src), tmp_path / "all.mp4", RenderConfig(**FAST, audio_tracks="all"))
     assert [a.index for a in both.audio_tracks] == [1, 2]
     out = probe(both.path)
     assert [a.default for a in out.audio] == [False, True]  # the source's default stays the default
@@ -258,7 +258,7 @@ def test_cover_art_and_subtitle_streams_are_ignored(tmp_path, base):
     assert streams(src).count("video") == 2 and "subtitle" in streams(src)
     info = probe(src)
     assert (info.width, info.height, info.frame_count) == (320, 180, 30)
-    result = render(centred(src), src, tmp_path / "out.mp4", RenderConfig(**FAST))
+    result = render(src, centred(src), tmp_path / "out.mp4", RenderConfig(**FAST))
     assert streams(result.path) == ["video", "audio"]
     assert probe(result.path).frame_count == 30
 
@@ -271,7 +271,7 @@ def test_hdr_is_tone_mapped_to_bt709_not_washed_out(tmp_path, trc, white_code):
     # Left: HDR reference white (203 nits: PQ code 573 / HLG 75 % in 10-bit limited range); right: black.
     src = lavfi.hdr_patches(tmp_path / "hdr.mp4", trc, white_code)
     assert probe(src).hdr == ("pq" if trc == "smpte2084" else "hlg")
-    result = render(centred(src, "16:9"), src, tmp_path / "out.mp4", RenderConfig(**FAST, crf=0))
+    result = render(src, centred(src, "16:9"), tmp_path / "out.mp4", RenderConfig(**FAST, crf=0))
     out = probe(result.path)
     assert out.pix_fmt == "yuv420p" and out.hdr is None
     assert tags(result.path) == (1, 1, 1, 1)  # BT.709 matrix, primaries, transfer; limited range
@@ -285,7 +285,7 @@ def test_hdr_is_tone_mapped_to_bt709_not_washed_out(tmp_path, trc, white_code):
 def test_ten_bit_sdr_keeps_its_colour_tags(tmp_path):
     src = lavfi.tagged(tmp_path / "ten.mp4", params="color_primaries=bt709:color_trc=bt709:colorspace=bt709:range=tv")
     assert probe(src).pix_fmt == "yuv420p10le" and probe(src).hdr is None
-    result = render(centred(src), src, tmp_path / "out.mp4", RenderConfig(**FAST))
+    result = render(src, centred(src), tmp_path / "out.mp4", RenderConfig(**FAST))
     assert probe(result.path).pix_fmt == "yuv420p"
     assert tags(result.path) == (1, 1, 1, 1)
 
@@ -293,7 +293,7 @@ def test_ten_bit_sdr_keeps_its_colour_tags(tmp_path):
 def test_full_range_source_is_tagged_full_range(tmp_path):
     src = lavfi.tagged(tmp_path / "full.mp4", pix_fmt="yuvj420p")
     assert probe(src).full_range
-    result = render(centred(src, "16:9"), src, tmp_path / "out.mp4", RenderConfig(**FAST, crf=0))
+    result = render(src, centred(src, "16:9"), tmp_path / "out.mp4", RenderConfig(**FAST, crf=0))
     assert tags(result.path)[3] == 2  # JPEG (full) range
     ours, theirs = first_planes(result.path), first_planes(src)
     assert abs(float(ours.mean()) - float(theirs.mean())) < 1.5  # same levels, not squeezed into 16-235
@@ -318,7 +318,7 @@ def test_interlaced_input_is_deinterlaced(tmp_path):
     assert [f.index for f in frames] == list(range(30))
     np.testing.assert_allclose([f.time for f in frames], info.timestamps)
     assert read < 0.6 * raw
-    result = render(centred(src), src, tmp_path / "out.mp4", RenderConfig(**FAST))
+    result = render(src, centred(src), tmp_path / "out.mp4", RenderConfig(**FAST))
     assert probe(result.path).frame_count == 30
 
 
@@ -327,7 +327,7 @@ def test_a_decoder_returning_black_frames_is_not_trusted(tmp_path, base, monkeyp
     dark = tmp_path / "dark.mp4"
     black("-f", "lavfi", "-i", "color=black:size=320x180:rate=30:duration=1", "-c:v", "libx264",
           "-preset", "ultrafast", dark)
-    assert render(centred(dark), dark, tmp_path / "dark_out.mp4", RenderConfig(**FAST)).frame_count == 30
+    assert render(dark, centred(dark), tmp_path / "dark_out.mp4", RenderConfig(**FAST)).frame_count == 30
 
     real_decode = FrameReader._decode
 
@@ -343,7 +343,7 @@ def test_a_decoder_returning_black_frames_is_not_trusted(tmp_path, base, monkeyp
     monkeypatch.setattr(FrameReader, "_decode", blackened)
     dst = tmp_path / "out" / "black.mp4"
     with pytest.raises(InputError, match="black frames only") as caught:
-        render(centred(base), base, dst, RenderConfig(**FAST))
+        render(base, centred(base), dst, RenderConfig(**FAST))
     assert "\n" not in str(caught.value)
     assert not dst.exists() and list(dst.parent.iterdir()) == []
 
@@ -377,7 +377,7 @@ def test_4k_is_streamed_and_analysed_on_a_downscaled_copy(tmp_path):
             analysis = analyzer.run(info)
         _, analysis_peak = tracemalloc.get_traced_memory()
         tracemalloc.reset_peak()
-        result = render(centred(src), src, tmp_path / "out.mp4", RenderConfig(size="90x160", preset="ultrafast"))
+        result = render(src, centred(src), tmp_path / "out.mp4", RenderConfig(size="90x160", preset="ultrafast"))
         _, render_peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

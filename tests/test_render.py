@@ -45,7 +45,7 @@ def test_output_geometry_timing_and_audio(tmp_path, media):
     src = media["av"]
     info = probe(src)
     seen: list[tuple[str, float]] = []
-    result = render(centred(src), src, tmp_path / "out.mp4", SMALL, lambda s, f: seen.append((s, f)))
+    result = render(src, centred(src), tmp_path / "out.mp4", SMALL, lambda s, f: seen.append((s, f)))
     out = probe(result.path)
     assert (result.width, result.height) == (out.width, out.height) == (90, 160)
     assert out.codec == "h264" and out.pix_fmt == "yuv420p"
@@ -71,7 +71,7 @@ def test_output_geometry_timing_and_audio(tmp_path, media):
 
 def test_native_size_is_even_crop_size(tmp_path, media):
     src = media["av"]
-    result = render(centred(src), src, tmp_path / "n.mp4", RenderConfig(size="native", preset="ultrafast"))
+    result = render(src, centred(src), tmp_path / "n.mp4", RenderConfig(size="native", preset="ultrafast"))
     assert (result.width, result.height) == (102, 180)  # 101.25 x 180 window, even sizes
 
 
@@ -84,7 +84,7 @@ def test_moving_window_moves_content(tmp_path, media):
     windows[: n // 2, 0] = 0.0  # left: the red square at x 20-60
     windows[n // 2 :, 0] = info.width - windows[0, 2]  # right: the blue square at x 260-300
     path = CropPath(base.source, base.aspect, windows, (Shot(0, n // 2), Shot(n // 2, n)))
-    result = render(path, src, tmp_path / "moving.mp4", RenderConfig(size="native", preset="ultrafast", crf=10))
+    result = render(src, path, tmp_path / "moving.mp4", RenderConfig(size="native", preset="ultrafast", crf=10))
     with FrameReader(result.path) as reader:
         frames = {f.index: f.to_rgb() for f in reader if f.index in (1, n - 2)}
     # Output is 102x180 showing source x 0..101.25 (then 218.75..320): the
@@ -126,7 +126,7 @@ def test_fast_warp_matches_the_exact_warp():
 
 def test_variable_frame_rate_keeps_timestamps(tmp_path, media):
     src = media["vfr"]
-    result = render(centred(src), src, tmp_path / "vfr_out.mp4", SMALL)
+    result = render(src, centred(src), tmp_path / "vfr_out.mp4", SMALL)
     out = probe(result.path)
     np.testing.assert_allclose(out.timestamps, lavfi.vfr_times(), atol=1e-4)
     assert out.is_variable_frame_rate
@@ -137,7 +137,7 @@ def test_rotated_source_renders_upright(tmp_path, media):
     info = probe(src)
     assert (info.width, info.height) == (180, 320)
     # 9:32 is narrower than the upright 9:16 picture: a 90x320 crop of its middle.
-    result = render(centred(src, "9:32"), src, tmp_path / "rot_out.mp4", RenderConfig(size="native"))
+    result = render(src, centred(src, "9:32"), tmp_path / "rot_out.mp4", RenderConfig(size="native"))
     assert (result.width, result.height) == (90, 320)
     with FrameReader(result.path) as reader:
         got = next(iter(reader)).to_rgb()
@@ -148,7 +148,7 @@ def test_rotated_source_renders_upright(tmp_path, media):
 def test_audio_reencoded_when_mp4_cannot_hold_it(tmp_path, media):
     src = media["pcm"]
     assert probe(src).audio[0].codec == "pcm_s16le"
-    result = render(centred(src), src, tmp_path / "pcm.mp4", SMALL)
+    result = render(src, centred(src), tmp_path / "pcm.mp4", SMALL)
     out = probe(result.path)
     assert result.audio_codec == "aac" and out.audio[0].codec == "aac"
     assert out.audio[0].sample_rate == 48000
@@ -156,14 +156,14 @@ def test_audio_reencoded_when_mp4_cannot_hold_it(tmp_path, media):
 
 def test_audio_none_drops_audio(tmp_path, media):
     src = media["av"]
-    result = render(centred(src), src, tmp_path / "mute.mp4", RenderConfig(size="90x160", audio="none"))
+    result = render(src, centred(src), tmp_path / "mute.mp4", RenderConfig(size="90x160", audio="none"))
     assert result.audio_codec is None and not probe(result.path).audio
 
 
 def test_crop_path_for_another_video_is_refused(tmp_path, media):
     other = centred(media["patches"])  # 30 frames, not the 60 of av.mp4
     with pytest.raises(CropPathError, match="planned for"):
-        render(other, media["av"], tmp_path / "x.mp4", SMALL)
+        render(media["av"], other, tmp_path / "x.mp4", SMALL)
     assert not list(tmp_path.iterdir())
 
 
@@ -179,9 +179,9 @@ def test_refuses_to_overwrite_the_input(tmp_path, media):
     cfg = RenderConfig(size="90x160", overwrite=True)
     for dst in (src, tmp_path / "." / "in.mp4", sym, hard):
         with pytest.raises(OutputError, match="is the input"):
-            render(path, src, dst, cfg)
+            render(src, path, dst, cfg)
     with pytest.raises(OutputError, match="is the input"):
-        render(path, sym, src, cfg)  # reading through a link, writing to the real file
+        render(sym, path, src, cfg)  # reading through a link, writing to the real file
     assert digest(src) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["hard.mp4", "in.mp4", "sym.mp4"]
 
@@ -191,15 +191,15 @@ def test_existing_output_needs_overwrite(tmp_path, media):
     dst = tmp_path / "out.mp4"
     dst.write_bytes(b"keep me")
     with pytest.raises(OutputError, match="already exists"):
-        render(centred(src), src, dst, SMALL)
+        render(src, centred(src), dst, SMALL)
     assert dst.read_bytes() == b"keep me"
-    render(centred(src), src, dst, RenderConfig(size="90x160", preset="ultrafast", overwrite=True))
+    render(src, centred(src), dst, RenderConfig(size="90x160", preset="ultrafast", overwrite=True))
     assert probe(dst).codec == "h264"
 
 
 def test_missing_output_folder_is_created(tmp_path, media):
     src = media["patches"]
-    result = render(centred(src), src, tmp_path / "a" / "b" / "out.mp4", SMALL)
+    result = render(src, centred(src), tmp_path / "a" / "b" / "out.mp4", SMALL)
     assert result.path.is_file()
 
 
@@ -207,7 +207,7 @@ def test_unwritable_output_is_an_output_error(tmp_path, media):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     with pytest.raises(OutputError) as caught:
-        render(centred(media["patches"]), media["patches"], blocker / "out.mp4", SMALL)
+        render(media["patches"], centred(media["patches"]), blocker / "out.mp4", SMALL)
     assert "\n" not in str(caught.value)
     with pytest.raises(OutputError, match="folder"):
         check_output(media["patches"], tmp_path)
@@ -217,7 +217,7 @@ def test_damaged_source_fails_without_output(tmp_path, media):
     bad = lavfi.corrupt_copy(media["av"], tmp_path / "bad.mp4")
     out = tmp_path / "out" / "bad_out.mp4"
     with pytest.raises(InputError, match="damaged|decoded to"):
-        render(centred(bad), bad, out, SMALL)
+        render(bad, centred(bad), out, SMALL)
     assert not out.exists() and list(out.parent.iterdir()) == []
 
 
@@ -230,7 +230,7 @@ def test_interrupt_removes_partial_file(tmp_path, media):
             raise KeyboardInterrupt
 
     with pytest.raises(Interrupted):
-        render(centred(src), src, out, SMALL, stop)
+        render(src, centred(src), out, SMALL, stop)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -240,7 +240,7 @@ def test_disk_errors_become_output_errors(tmp_path, media, monkeypatch):
 
     monkeypatch.setattr(os, "replace", full)
     with pytest.raises(OutputError, match="No space left"):
-        render(centred(media["patches"]), media["patches"], tmp_path / "full.mp4", SMALL)
+        render(media["patches"], centred(media["patches"]), tmp_path / "full.mp4", SMALL)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -249,7 +249,7 @@ def test_several_formats_are_rendered_from_one_decoding_and_match_single_renders
 
     src = media["av"]
     paths = [centred(src, "9:16"), centred(src, "1:1")]
-    alone = [render(p, src, tmp_path / f"alone{i}.mp4", SMALL) for i, p in enumerate(paths)]
+    alone = [render(src, p, tmp_path / f"alone{i}.mp4", SMALL) for i, p in enumerate(paths)]
     opened = []
 
     class CountingReader(reframe.frames.FrameReader):
@@ -258,7 +258,7 @@ def test_several_formats_are_rendered_from_one_decoding_and_match_single_renders
             super().__init__(*args, **kwargs)
 
     monkeypatch.setattr(reframe.frames, "FrameReader", CountingReader)
-    together = render_many([(p, tmp_path / f"together{i}.mp4") for i, p in enumerate(paths)], src, SMALL)
+    together = render_many(src, [(p, tmp_path / f"together{i}.mp4") for i, p in enumerate(paths)], SMALL)
     assert len(opened) == 1  # the source was decoded once for both
     for one, both in zip(alone, together):
         assert (both.width, both.height) == (one.width, one.height)
@@ -272,6 +272,6 @@ def test_several_formats_write_nothing_when_one_output_is_refused(tmp_path, medi
     (tmp_path / "taken.mp4").write_bytes(b"already here")
     targets = [(centred(src), tmp_path / "new.mp4"), (centred(src, "1:1"), tmp_path / "taken.mp4")]
     with pytest.raises(OutputError):
-        render_many(targets, src, SMALL)
+        render_many(src, targets, SMALL)
     assert not (tmp_path / "new.mp4").exists() and (tmp_path / "taken.mp4").read_bytes() == b"already here"
     assert not list(tmp_path.glob(".*.partial"))

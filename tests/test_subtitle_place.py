@@ -292,7 +292,7 @@ def test_a_subtitled_clip_shows_every_line_whole_above_the_bottom_fifth(subtitle
     a = dataclasses.replace(a, subtitles=bands)
     outs = {aspect: tmp_path / f"out_{aspect.replace(':', 'x')}.mp4" for aspect in ("9:16", "4:5", "1:1")}
     paths = {aspect: plan(a, PlanConfig(aspect=aspect)) for aspect in outs}
-    render_many([(paths["4:5"], outs["4:5"]), (paths["1:1"], outs["1:1"])], subtitled.path)
+    render_many(subtitled.path, [(paths["4:5"], outs["4:5"]), (paths["1:1"], outs["1:1"])])
     for aspect in ("4:5", "1:1"):
         check_every_line_whole_above_the_bottom_fifth(outs[aspect], subtitled)
     # A saved path with the band's place moved by hand, rendered on the command line, puts it there.

@@ -69,8 +69,8 @@ class RenderResult:
 
 
 def render(
-    crop_path: CropPath,
     src: str | os.PathLike,
+    crop_path: CropPath,
     dst: str | os.PathLike,
     config: RenderConfig = RenderConfig(),
     progress: ProgressCallback | None = None,
@@ -84,12 +84,12 @@ def render(
     source is damaged (then nothing is written), and :class:`Interrupted`
     on Ctrl-C (the partial file is removed).
     """
-    return render_many([(crop_path, dst)], src, config, progress, info)[0]
+    return render_many(src, [(crop_path, dst)], config, progress, info)[0]
 
 
 def render_many(
-    targets: Sequence[tuple[CropPath, str | os.PathLike]],
     src: str | os.PathLike,
+    targets: Sequence[tuple[CropPath, str | os.PathLike]],
     config: RenderConfig = RenderConfig(),
     progress: ProgressCallback | None = None,
     info: VideoInfo | None = None,

@@ -250,7 +250,7 @@ class Review:
 
         def work() -> None:
             try:
-                render(path, self.info.path, self.output, config, progress, info=self.info)
+                render(self.info.path, path, self.output, config, progress, info=self.info)
                 self._rendered = True
                 self.job.fraction, self.job.state = 1.0, "done"
             except ReframeError as e:
