@@ -160,14 +160,11 @@ def to_annotation_pixels(windows: np.ndarray, size: tuple[int, int], ann: Annota
 def load_planner():
     """The planner's public API, or a SystemExit that says what is missing."""
     try:
-        from reframe.analyze import analyze
-        from reframe.config import AnalyzeConfig, PlanConfig
-        from reframe.plan import plan
-        from reframe.probe import probe  # noqa: F401  (part of the public pipeline; checks it imports)
+        from reframe import AnalyzeConfig, PlanConfig, analyze, plan, probe  # noqa: F401  (probe: checks it imports)
     except ImportError as e:
         raise SystemExit(
             f"error: cannot import the reframe planner ({e}).\n"
-            "The evaluation needs reframe.probe.probe, reframe.analyze.analyze and reframe.plan.plan; "
+            "The evaluation needs reframe.probe, reframe.analyze and reframe.plan; "
             "use --baseline-only to score the centre crop alone, or --path-dir DIR to score saved crop paths."
         ) from e
     return analyze, plan, AnalyzeConfig, PlanConfig

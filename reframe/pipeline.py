@@ -71,7 +71,7 @@ def plan(
 
     >>> # plan("in.mp4", PlanConfig(aspect="4:5")).save("in.path.json")
     """
-    from .analyze import Analysis
+    from .analysis import Analysis
     from .plan import Planner
 
     analysis = src if isinstance(src, Analysis) else analyze(src, analyze_config, progress)
