@@ -1,0 +1,25 @@
+"""What the planner reads on a sample: the subjects the camera may keep."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A box the camera may keep (x1, y1, x2, y2 in source pixels) and how much it matters.
+
+    Only a ``lead`` subject (of the shot's subject kind) can be followed;
+    the others are framed along with it when they fit and otherwise kept
+    out of the window at a cost of ``avoid`` (faces 1, other things less).
+    """
+
+    box: np.ndarray
+    score: float
+    lead: bool = True
+    avoid: float = 1.0
+    base: float = 0.0  # score before any ranking up by saliency
+    body: bool = False  # a whole person's box: kept out of a split panel across, not above or below
+    steer: bool = True  # False: kept in the window when it fits, but never moves the camera (text)

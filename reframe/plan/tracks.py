@@ -1,0 +1,173 @@
+"""Subjects followed through a shot, and what ranks one of them first.
+
+A lead seen on one sample is linked to the same lead on the next by nearest
+centre (:class:`Track`); the tracks say who persists through a shot, who is
+principal, and carry the ranking up of the active speaker, of a pinned
+subject and of the objects that stay.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from ..detect.faces import box_iou
+from ..detections import Detections, pair
+from ..speaker import SpeakerTrack, speaker_track
+from .readings import Subject
+
+# A subject seen on at least this share of a shot's samples persists through
+# it (detectors miss a turned head now and then; a passer-by is seen briefly).
+_PERSIST = 0.3
+# A persistent subject is principal when its typical score is at least this
+# share of the strongest one's (a face far in the background is not).
+_PRINCIPAL = 0.1
+
+
+@dataclass
+class Track:
+    """One subject followed from sample to sample: where it was seen and the sample's other candidates."""
+
+    seen: list[tuple[int, Subject, list[Subject]]]
+
+    @property
+    def centre(self) -> float:
+        box = self.seen[-1][1].box
+        return float(box[0] + box[2]) / 2
+
+    def edges(self, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Its left and right edges at ``frames``, interpolated between sightings."""
+        at = [f for f, _, _ in self.seen]
+        return (np.interp(frames, at, [float(s.box[0]) for _, s, _ in self.seen]),
+                np.interp(frames, at, [float(s.box[2]) for _, s, _ in self.seen]))
+
+
+def lead_tracks(readings, subject: str, window: float) -> list[Track]:
+    """The shot's leads linked across samples by nearest centre (a sample is a fifth of a second)."""
+    tracks: list[Track] = []
+    for f, cands, kind in readings:
+        if kind != subject:
+            continue
+        leads = [c for c in cands if c.lead]
+        centres = np.array([float(c.box[0] + c.box[2]) / 2 for c in leads])
+        reach = np.array([max(2.0 * float(c.box[2] - c.box[0]), 0.25 * window) for c in leads])
+        taken = set()
+        for j, i in pair(np.array([t.centre for t in tracks]), centres, reach[None, :]):
+            tracks[j].seen.append((f, leads[i], cands))
+            taken.add(i)
+        tracks += [Track([(f, c, cands)]) for i, c in enumerate(leads) if i not in taken]
+    return tracks
+
+
+def principal_tracks(readings, subject: str, window: float) -> list[Track]:
+    """The subjects that persist through the shot and matter, strongest first."""
+    samples = sum(k == subject for _, _, k in readings)
+    lasting = [t for t in lead_tracks(readings, subject, window) if len(t.seen) >= _PERSIST * samples]
+    if not lasting:
+        return []
+    strength = [float(np.median([s.score for _, s, _ in t.seen])) for t in lasting]
+    order = np.argsort(strength)[::-1]
+    return [lasting[i] for i in order if strength[i] >= _PRINCIPAL * max(strength)]
+
+
+def by_persistence(readings, subject: str, window: float) -> list:
+    """The readings with each lead's score scaled by the share of the shot's samples it is seen on.
+
+    Object detections come and go: the cup being filled all along must
+    outrank the larger kettle that passes through for a second.
+    """
+    samples = sum(k == subject for _, _, k in readings)
+    share = {id(s): len(t.seen) / samples for t in lead_tracks(readings, subject, window) for _, s, _ in t.seen}
+    return [
+        (f, [replace(c, score=c.score * share[id(c)]) if id(c) in share else c for c in cands], kind)
+        for f, cands, kind in readings
+    ]
+
+
+# The speaker outranks every other person by this factor: above the 2.5 at
+# which _group stops holding on to the person followed so far.
+_SPEAKER_LEAD = 3.0
+
+
+def follow_speaker(
+    readings, frames: np.ndarray, times: np.ndarray, samples: list[Detections], speech: dict[int, float] | None
+):
+    """The readings with the active speaker (:mod:`reframe.speaker`) ranked first, a note of why,
+    and whether a speaker was found.
+
+    ``frames`` are the shot's sampled frames, ``times`` their times in seconds.
+    """
+    heard = None if speech is None else np.array([speech.get(int(f), 0.0) for f in frames])
+    track: SpeakerTrack = speaker_track(times, samples, heard)
+    if not track.found:
+        why = "no audio" if speech is None else "no mouth seen moving while speech is heard"
+        return readings, f"{why}: the most prominent, most persistent person leads", False
+    box_at = {int(f): b for f, b in zip(frames, track.boxes) if b is not None}
+    first = next(b for b in track.boxes if b is not None)
+    for f in frames:  # before anyone speaks, the camera is already on whoever speaks first
+        if int(f) in box_at:
+            break
+        box_at[int(f)] = first
+    out = []
+    for f, cands, kind in readings:
+        box = box_at.get(f)
+        leads = [i for i, c in enumerate(cands) if c.lead]
+        if box is not None and leads and kind == "people":
+            ious = box_iou(np.array([cands[i].box for i in leads]), box)
+            if ious.max() > 0.3:
+                i = leads[int(np.argmax(ious))]
+                top = max((cands[j].score for j in leads if j != i), default=0.0)
+                cands = list(cands)
+                cands[i] = replace(cands[i], score=max(cands[i].score, _SPEAKER_LEAD * top))
+        out.append((f, cands, kind))
+    return out, track.note(), True
+
+
+def speaker_cuts(readings, window: float) -> list[int]:
+    """Frames where the followed speaker changes to someone more than a window away.
+
+    An editor cuts between two people who cannot share a frame; a camera
+    panning from one to the other shows empty space and slices them on the
+    way. The shot's path is solved apart on either side of these frames.
+    """
+    cuts, previous = [], None
+    for f, cands, kind in readings:
+        leads = [c for c in cands if c.lead]
+        if kind != "people" or not leads:
+            continue
+        top = max(leads, key=lambda c: c.score)
+        centre = float(top.box[0] + top.box[2]) / 2
+        if previous is not None and abs(centre - previous) > window:
+            cuts.append(int(f))
+        previous = centre
+    return cuts
+
+
+def pinned(readings, pins, subject: str, window: float, end: int):
+    """The readings with, from each pin's frame to the next pin or the shot's end, the track
+    nearest the pinned point ranked first, as :func:`follow_speaker` ranks the speaker."""
+    tracks = lead_tracks(readings, subject, window)
+    lead: set[int] = set()  # ids of the pinned tracks' sightings from their pin on
+    for k, (frame, x, y, _) in enumerate(pins):
+        until = pins[k + 1][0] if k + 1 < len(pins) else end
+        there = [t for t in tracks if any(frame <= f < until for f, _, _ in t.seen)]
+        if not there:
+            continue
+
+        def distance(track: Track) -> float:
+            _, s, _ = min(track.seen, key=lambda seen: abs(seen[0] - frame))  # its sighting nearest the pin
+            return float(np.hypot((s.box[0] + s.box[2]) / 2 - x, (s.box[1] + s.box[3]) / 2 - y))
+
+        chosen = min(there, key=distance)
+        lead |= {id(s) for f, s, _ in chosen.seen if frame <= f < until}
+    out = []
+    for f, cands, kind in readings:
+        pinned = [i for i, c in enumerate(cands) if id(c) in lead]
+        if pinned:
+            i = pinned[0]
+            top = max((c.score for j, c in enumerate(cands) if c.lead and j != i), default=0.0)
+            cands = list(cands)
+            cands[i] = replace(cands[i], score=max(cands[i].score, _SPEAKER_LEAD * top))
+        out.append((f, cands, kind))
+    return out
