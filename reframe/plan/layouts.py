@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ._boxes import inside
-from .readings import Subject
+from .readings import Reading, Subject
 from .tracks import Track, principal_tracks
 
 # A group of subjects is framed together only if it fits in this share of
@@ -36,7 +36,7 @@ _PANEL_MIN_FACES = 1.6
 _CLOSE_UP_ROOM = 1.04
 
 
-def panel_readings(track: Track, bodies: dict[int, np.ndarray] | None = None) -> list:
+def panel_readings(track: Track, bodies: dict[int, np.ndarray] | None = None) -> list[Reading]:
     """One person's readings for a split panel: the others become leads too weak to be framed
     with this person (see :func:`reframe.plan.planner._group`), so they are kept wholly out of the panel.
 
@@ -45,16 +45,16 @@ def panel_readings(track: Track, bodies: dict[int, np.ndarray] | None = None) ->
     """
     weak = 1e-3  # far below _group's share for framing a lead together with the principal one
     out = []
-    for f, person, cands in track.seen:
-        others = [Subject(c.box, person.score * weak, avoid=c.avoid) for c in cands if c is not person]
-        boxes = np.zeros((0, 4)) if bodies is None else bodies.get(f, np.zeros((0, 4)))
+    for r, person in track.seen:
+        others = [Subject(c.box, person.score * weak, avoid=c.avoid) for c in r.subjects if c is not person]
+        boxes = np.zeros((0, 4)) if bodies is None else bodies.get(r.frame, np.zeros((0, 4)))
         if len(boxes):
             # This person's own body: the smallest that holds the head.
             holds = np.array([inside(_centre(person.box)[None], b)[0] for b in boxes])
             area = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
             own = int(np.argmin(np.where(holds, area, np.inf))) if holds.any() else -1
             others += [Subject(b, person.score * weak, body=True) for i, b in enumerate(boxes) if i != own]
-        out.append((f, [person, *others], "people"))
+        out.append(Reading(r.frame, (person, *others), "people"))
     return out
 
 
@@ -78,7 +78,9 @@ def _room(person: Subject, others: list[Subject], left: float, right: float) -> 
     return right - left
 
 
-def panel_width(readings, ratio: float, content: tuple[float, float, float, float]) -> tuple[float, bool]:
+def panel_width(
+    readings: list[Reading], ratio: float, content: tuple[float, float, float, float]
+) -> tuple[float, bool]:
     """A split panel's width for one person's readings (:func:`panel_readings`), and whether a
     panel can show that person's head and shoulders and no part of anyone else.
 
@@ -88,10 +90,10 @@ def panel_width(readings, ratio: float, content: tuple[float, float, float, floa
     below :data:`_PANEL_MIN_FACES` face heights tall.
     """
     cx, _, cw, ch = content
-    face = float(np.median([c[0].box[3] - c[0].box[1] for _, c, _ in readings]))
+    face = float(np.median([r.subjects[0].box[3] - r.subjects[0].box[1] for r in readings]))
     stacked = ratio > 1  # panels stacked in a portrait output are wider than tall
     pw = min(cw, (ch / 2 if stacked else ch) * ratio)
-    room = float(np.percentile([_room(c[0], c[1:], cx, cx + cw) for _, c, _ in readings], 20))
+    room = float(np.percentile([_room(r.subjects[0], r.subjects[1:], cx, cx + cw) for r in readings], 20))
     least = _PANEL_MIN_FACES * face * ratio
     return max(min(pw, room), least), room >= least
 
@@ -103,11 +105,11 @@ class ShotLayout:
     layout: str
     reason: str
     zoom: float = 1.0
-    pair: tuple[list, list] | None = None
+    pair: tuple[list[Reading], list[Reading]] | None = None
 
 
 def choose_layout(
-    readings,
+    readings: list[Reading],
     subject: str,
     window: float,
     max_zoom: float,
@@ -146,7 +148,7 @@ def choose_layout(
     if not principal:
         layout = ShotLayout("follow", "no subject to frame" if not framed else f"no {subject} seen for long: followed")
     elif len(principal) == 1:
-        box = np.median([float(s.box[2] - s.box[0]) for _, s, _ in principal[0].seen])
+        box = np.median([float(s.box[2] - s.box[0]) for _, s in principal[0].seen])
         one, part = ("person", "face") if subject == "people" else (subject, subject)
         if box <= window:
             layout = ShotLayout("follow", f"one principal {one} followed")
@@ -162,7 +164,7 @@ def choose_layout(
         else:
             layout = ShotLayout("fit", f"the {part} is wider than the window: the whole picture")
     else:
-        frames = np.array([f for f, _, k in readings if k == subject], float)
+        frames = np.array([r.frame for r in readings if r.kind == subject], float)
         edges = [t.edges(frames) for t in principal]
         span = np.max([r for _, r in edges], axis=0) - np.min([lft for lft, _ in edges], axis=0)
         need = span / (GROUP_FILL * window)  # the zoom each sample needs to hold the whole group

@@ -9,7 +9,7 @@ apart, so the window never pans across a cut.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -24,7 +24,7 @@ from ..subtitle_place import widest
 from ..transitions import shot_note, still_frames
 from .byhand import by_hand, moved_by_hand, pins_in
 from .layouts import GROUP_FILL, choose_layout, panel_width
-from .readings import Subject
+from .readings import Reading, Subject
 from .subjects import choose_subject, read_shot, with_bridged_faces, with_held_faces
 from .text import holding, subtitle_rule, text_layout, video_overlays, with_framing_text
 from .tracks import by_persistence, follow_speaker, pinned, speaker_cuts
@@ -47,7 +47,7 @@ class _Frame:
     salient: bool = False
 
 
-def _group(subjects: list[Subject], axis: int, window: float, previous: float | None) -> _Frame | None:
+def _group(subjects: tuple[Subject, ...], axis: int, window: float, previous: float | None) -> _Frame | None:
     """Pick the principal subject and the others that fit with it in one window."""
     if not subjects:
         return None
@@ -159,7 +159,7 @@ class Planner:
             layout = subs.layout
             zw, zh = w * layout.zoom, h * layout.zoom
             bounds = [start, *(speaker_cuts(readings, zw) if speaker else ()), end]
-            parts = [self._axis(0, [r for r in readings if a <= r[0] < b], a, b, zw, cx, cw, fps)
+            parts = [self._axis(0, [r for r in readings if a <= r.frame < b], a, b, zw, cx, cw, fps)
                      for a, b in zip(bounds, bounds[1:])]
             xs, note = np.concatenate([x for x, _ in parts]), parts[0][1]
             if len(parts) > 1:
@@ -186,7 +186,7 @@ class Planner:
             content=analysis.content, panels=panels, overrides=overrides,
         )
 
-    def _panel(self, readings, start: int, end: int, content, info, fps: float) -> np.ndarray:
+    def _panel(self, readings: list[Reading], start: int, end: int, content, info, fps: float) -> np.ndarray:
         """One split panel's windows over a shot: sized on its person's face, following it,
         everyone else's face and body kept out across (see :func:`panel_width`)."""
         cx, cy, cw, ch = content
@@ -194,11 +194,14 @@ class Planner:
         pw, _ = panel_width(readings, float(ratio), content)
         ph = pw / float(ratio)
         xs, _ = self._axis(0, readings, start, end, pw, cx, cw, fps)
-        heads_only = [(f, [c for c in cands if not c.body], kind) for f, cands, kind in readings]
+        heads_only = [replace(r, subjects=tuple(c for c in r.subjects if not c.body)) for r in readings]
         ys, _ = self._axis(1, heads_only, start, end, ph, cy, ch, fps)
         return _place(xs, ys, pw, ph, info.width, info.height)
 
-    def _axis(self, axis: int, readings, start: int, end: int, size: float, origin: float, extent: float, fps: float):
+    def _axis(
+        self, axis: int, readings: list[Reading], start: int, end: int, size: float, origin: float, extent: float,
+        fps: float,
+    ):
         """The window centre along one axis for every frame of a shot, and a note of why.
 
         The window moves within ``[origin, origin + extent]`` (the picture
@@ -209,9 +212,9 @@ class Planner:
             return np.full(n, origin + extent / 2.0), ""
         groups: list[tuple[int, _Frame, str]] = []
         previous = None
-        for f, cands, kind in readings:
-            g = _group(cands, axis, size, previous)
-            groups.append((f - start, g, kind))
+        for r in readings:
+            g = _group(r.subjects, axis, size, previous)
+            groups.append((r.frame - start, g, r.kind))
             previous = g.target
         if not groups:
             return np.full(n, origin + extent / 2.0), "nothing to follow: centred"

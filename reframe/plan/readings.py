@@ -23,3 +23,14 @@ class Subject:
     base: float = 0.0  # score before any ranking up by saliency
     body: bool = False  # a whole person's box: kept out of a split panel across, not above or below
     steer: bool = True  # False: kept in the window when it fits, but never moves the camera (text)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The planner's reading of one sample: its frame, the subjects the camera
+    may keep there (leads first, then companions) and the kind of subject they
+    were read for (the shot's, or a fallback where it is missing)."""
+
+    frame: int
+    subjects: tuple[Subject, ...]
+    kind: str

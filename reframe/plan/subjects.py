@@ -14,7 +14,7 @@ import numpy as np
 from ..detect.faces import box_iou
 from ..detections import Detections, Kind
 from ._boxes import inside
-from .readings import Subject
+from .readings import Reading, Subject
 from .text import about_text, text_companions
 
 # A subject kind frames a shot when it is seen on this share of its samples.
@@ -249,8 +249,10 @@ _MAX_EDGE_GAP_SECONDS = 1.5
 _MAX_GAP_SECONDS = 5.0
 
 
-def read_shot(frames: np.ndarray, samples: list[Detections], subject: str, frame: tuple[int, int], fps: float):
-    """Per sample: the candidates to frame and whether they are only salient regions."""
+def read_shot(
+    frames: np.ndarray, samples: list[Detections], subject: str, frame: tuple[int, int], fps: float
+) -> list[Reading]:
+    """The shot's samples read for ``subject``: a long stretch without it is read for what else is there."""
     cands = [candidates(d, subject, frame) if subject != "none" else [] for d in samples]
     kinds = [subject] * len(samples)
     i = 0
@@ -269,4 +271,4 @@ def read_shot(frames: np.ndarray, samples: list[Detections], subject: str, frame
                 kinds[k] = fallback
                 cands[k] = candidates(samples[k], fallback, frame) if fallback != "none" else []
         i = j
-    return [(int(f), c, k) for f, c, k in zip(frames, cands, kinds) if c]
+    return [Reading(int(f), tuple(c), k) for f, c, k in zip(frames, cands, kinds) if c]

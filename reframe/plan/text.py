@@ -13,7 +13,7 @@ from ..detections import Detections, Kind
 from ..subtitle_place import MovedBand, place_for, rows_clear_of, shot_band
 from ._boxes import shared
 from .layouts import GROUP_FILL, ShotLayout, zoom_for
-from .readings import Subject
+from .readings import Reading, Subject
 
 # -- on-screen text -----------------------------------------------------------
 
@@ -152,7 +152,9 @@ def text_companions(dets: Detections, subject: str) -> list[Subject]:
     return [Subject(b, 0.0, lead=False, avoid=_TEXT_AVOID, steer=False) for b in text.xyxy]
 
 
-def text_layout(readings, window: float, max_zoom: float, forced: str) -> tuple[ShotLayout, list]:
+def text_layout(
+    readings: list[Reading], window: float, max_zoom: float, forced: str
+) -> tuple[ShotLayout, list[Reading]]:
     """The layout of a shot about on-screen text, and the readings it is
     planned on: every block whole, in a window zoomed out within
     ``max_zoom`` if need be, or the whole picture. The room beside a block
@@ -178,26 +180,29 @@ def text_layout(readings, window: float, max_zoom: float, forced: str) -> tuple[
     return layout, readings
 
 
-def _text_need(readings, window: float) -> list[float]:
+def _text_need(readings: list[Reading], window: float) -> list[float]:
     """The zoom each sample of a text shot needs: a block alone (its box
     has room around it already), several as _group frames them together."""
     need = []
-    for _, cands, kind in readings:
-        blocks = np.array([c.box for c in cands if c.lead and kind == "text"]).reshape(-1, 4)
+    for r in readings:
+        blocks = np.array([c.box for c in r.subjects if c.lead and r.kind == "text"]).reshape(-1, 4)
         if len(blocks):
             span = float(blocks[:, 2].max() - blocks[:, 0].min())
             need.append(span / window if len(blocks) == 1 else span / (GROUP_FILL * window))
     return need
 
 
-def _without_room(readings) -> list:
+def _without_room(readings: list[Reading]) -> list[Reading]:
     """Text readings with their blocks back to the detector's boxes, without
     the room :func:`with_framing_text` gave them."""
     def bare(c: Subject) -> Subject:
         room = _TEXT_ROOM * (c.box[3] - c.box[1])
         return replace(c, box=c.box + np.array([room, 0, -room, 0], c.box.dtype))
 
-    return [(f, [bare(c) if c.lead and kind == "text" else c for c in cands], kind) for f, cands, kind in readings]
+    return [
+        replace(r, subjects=tuple(bare(c) if c.lead and r.kind == "text" else c for c in r.subjects))
+        for r in readings
+    ]
 
 
 # -- burned-in subtitles --------------------------------------------------------

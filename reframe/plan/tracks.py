@@ -15,7 +15,7 @@ import numpy as np
 from ..detect.faces import box_iou
 from ..detections import Detections, pair
 from ..speaker import SpeakerTrack, speaker_track
-from .readings import Subject
+from .readings import Reading, Subject
 
 # A subject seen on at least this share of a shot's samples persists through
 # it (detectors miss a turned head now and then; a passer-by is seen briefly).
@@ -27,9 +27,9 @@ _PRINCIPAL = 0.1
 
 @dataclass
 class Track:
-    """One subject followed from sample to sample: where it was seen and the sample's other candidates."""
+    """One subject followed from sample to sample: each reading it was seen on, and itself there."""
 
-    seen: list[tuple[int, Subject, list[Subject]]]
+    seen: list[tuple[Reading, Subject]]
 
     @property
     def centre(self) -> float:
@@ -38,51 +38,51 @@ class Track:
 
     def edges(self, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Its left and right edges at ``frames``, interpolated between sightings."""
-        at = [f for f, _, _ in self.seen]
-        return (np.interp(frames, at, [float(s.box[0]) for _, s, _ in self.seen]),
-                np.interp(frames, at, [float(s.box[2]) for _, s, _ in self.seen]))
+        at = [r.frame for r, _ in self.seen]
+        return (np.interp(frames, at, [float(s.box[0]) for _, s in self.seen]),
+                np.interp(frames, at, [float(s.box[2]) for _, s in self.seen]))
 
 
-def lead_tracks(readings, subject: str, window: float) -> list[Track]:
+def lead_tracks(readings: list[Reading], subject: str, window: float) -> list[Track]:
     """The shot's leads linked across samples by nearest centre (a sample is a fifth of a second)."""
     tracks: list[Track] = []
-    for f, cands, kind in readings:
-        if kind != subject:
+    for r in readings:
+        if r.kind != subject:
             continue
-        leads = [c for c in cands if c.lead]
+        leads = [c for c in r.subjects if c.lead]
         centres = np.array([float(c.box[0] + c.box[2]) / 2 for c in leads])
         reach = np.array([max(2.0 * float(c.box[2] - c.box[0]), 0.25 * window) for c in leads])
         taken = set()
         for j, i in pair(np.array([t.centre for t in tracks]), centres, reach[None, :]):
-            tracks[j].seen.append((f, leads[i], cands))
+            tracks[j].seen.append((r, leads[i]))
             taken.add(i)
-        tracks += [Track([(f, c, cands)]) for i, c in enumerate(leads) if i not in taken]
+        tracks += [Track([(r, c)]) for i, c in enumerate(leads) if i not in taken]
     return tracks
 
 
-def principal_tracks(readings, subject: str, window: float) -> list[Track]:
+def principal_tracks(readings: list[Reading], subject: str, window: float) -> list[Track]:
     """The subjects that persist through the shot and matter, strongest first."""
-    samples = sum(k == subject for _, _, k in readings)
+    samples = sum(r.kind == subject for r in readings)
     lasting = [t for t in lead_tracks(readings, subject, window) if len(t.seen) >= _PERSIST * samples]
     if not lasting:
         return []
-    strength = [float(np.median([s.score for _, s, _ in t.seen])) for t in lasting]
+    strength = [float(np.median([s.score for _, s in t.seen])) for t in lasting]
     order = np.argsort(strength)[::-1]
     return [lasting[i] for i in order if strength[i] >= _PRINCIPAL * max(strength)]
 
 
-def by_persistence(readings, subject: str, window: float) -> list:
+def by_persistence(readings: list[Reading], subject: str, window: float) -> list[Reading]:
     """The readings with each lead's score scaled by the share of the shot's samples it is seen on.
 
     Object detections come and go: the cup being filled all along must
     outrank the larger kettle that passes through for a second.
     """
-    samples = sum(k == subject for _, _, k in readings)
-    share = {id(s): len(t.seen) / samples for t in lead_tracks(readings, subject, window) for _, s, _ in t.seen}
-    return [
-        (f, [replace(c, score=c.score * share[id(c)]) if id(c) in share else c for c in cands], kind)
-        for f, cands, kind in readings
-    ]
+    samples = sum(r.kind == subject for r in readings)
+    share = {id(s): len(t.seen) / samples for t in lead_tracks(readings, subject, window) for _, s in t.seen}
+    def scaled(c: Subject) -> Subject:
+        return replace(c, score=c.score * share[id(c)]) if id(c) in share else c
+
+    return [replace(r, subjects=tuple(scaled(c) for c in r.subjects)) for r in readings]
 
 
 # The speaker outranks every other person by this factor: above the 2.5 at
@@ -91,8 +91,9 @@ _SPEAKER_LEAD = 3.0
 
 
 def follow_speaker(
-    readings, frames: np.ndarray, times: np.ndarray, samples: list[Detections], speech: dict[int, float] | None
-):
+    readings: list[Reading], frames: np.ndarray, times: np.ndarray, samples: list[Detections],
+    speech: dict[int, float] | None,
+) -> tuple[list[Reading], str, bool]:
     """The readings with the active speaker (:mod:`reframe.speaker`) ranked first, a note of why,
     and whether a speaker was found.
 
@@ -110,21 +111,21 @@ def follow_speaker(
             break
         box_at[int(f)] = first
     out = []
-    for f, cands, kind in readings:
-        box = box_at.get(f)
+    for r in readings:
+        box, cands = box_at.get(r.frame), r.subjects
         leads = [i for i, c in enumerate(cands) if c.lead]
-        if box is not None and leads and kind == "people":
+        if box is not None and leads and r.kind == "people":
             ious = box_iou(np.array([cands[i].box for i in leads]), box)
             if ious.max() > 0.3:
                 i = leads[int(np.argmax(ious))]
                 top = max((cands[j].score for j in leads if j != i), default=0.0)
-                cands = list(cands)
-                cands[i] = replace(cands[i], score=max(cands[i].score, _SPEAKER_LEAD * top))
-        out.append((f, cands, kind))
+                r = replace(r, subjects=(*cands[:i], replace(cands[i], score=max(cands[i].score, _SPEAKER_LEAD * top)),
+                                         *cands[i + 1:]))
+        out.append(r)
     return out, track.note(), True
 
 
-def speaker_cuts(readings, window: float) -> list[int]:
+def speaker_cuts(readings: list[Reading], window: float) -> list[int]:
     """Frames where the followed speaker changes to someone more than a window away.
 
     An editor cuts between two people who cannot share a frame; a camera
@@ -132,42 +133,43 @@ def speaker_cuts(readings, window: float) -> list[int]:
     way. The shot's path is solved apart on either side of these frames.
     """
     cuts, previous = [], None
-    for f, cands, kind in readings:
-        leads = [c for c in cands if c.lead]
-        if kind != "people" or not leads:
+    for r in readings:
+        leads = [c for c in r.subjects if c.lead]
+        if r.kind != "people" or not leads:
             continue
         top = max(leads, key=lambda c: c.score)
         centre = float(top.box[0] + top.box[2]) / 2
         if previous is not None and abs(centre - previous) > window:
-            cuts.append(int(f))
+            cuts.append(r.frame)
         previous = centre
     return cuts
 
 
-def pinned(readings, pins, subject: str, window: float, end: int):
+def pinned(readings: list[Reading], pins, subject: str, window: float, end: int) -> list[Reading]:
     """The readings with, from each pin's frame to the next pin or the shot's end, the track
     nearest the pinned point ranked first, as :func:`follow_speaker` ranks the speaker."""
     tracks = lead_tracks(readings, subject, window)
     lead: set[int] = set()  # ids of the pinned tracks' sightings from their pin on
     for k, (frame, x, y, _) in enumerate(pins):
         until = pins[k + 1][0] if k + 1 < len(pins) else end
-        there = [t for t in tracks if any(frame <= f < until for f, _, _ in t.seen)]
+        there = [t for t in tracks if any(frame <= r.frame < until for r, _ in t.seen)]
         if not there:
             continue
 
         def distance(track: Track) -> float:
-            _, s, _ = min(track.seen, key=lambda seen: abs(seen[0] - frame))  # its sighting nearest the pin
+            _, s = min(track.seen, key=lambda seen: abs(seen[0].frame - frame))  # its sighting nearest the pin
             return float(np.hypot((s.box[0] + s.box[2]) / 2 - x, (s.box[1] + s.box[3]) / 2 - y))
 
         chosen = min(there, key=distance)
-        lead |= {id(s) for f, s, _ in chosen.seen if frame <= f < until}
+        lead |= {id(s) for r, s in chosen.seen if frame <= r.frame < until}
     out = []
-    for f, cands, kind in readings:
+    for r in readings:
+        cands = r.subjects
         pinned = [i for i, c in enumerate(cands) if id(c) in lead]
         if pinned:
             i = pinned[0]
             top = max((c.score for j, c in enumerate(cands) if c.lead and j != i), default=0.0)
-            cands = list(cands)
-            cands[i] = replace(cands[i], score=max(cands[i].score, _SPEAKER_LEAD * top))
-        out.append((f, cands, kind))
+            r = replace(r, subjects=(*cands[:i], replace(cands[i], score=max(cands[i].score, _SPEAKER_LEAD * top)),
+                                     *cands[i + 1:]))
+        out.append(r)
     return out
