@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ._boxes import inside
-from .readings import Reading, Subject
+from .readings import Reading, Subject, SubjectKind
 from .tracks import Track, principal_tracks
 
 # A group of subjects is framed together only if it fits in this share of
@@ -54,7 +54,7 @@ def panel_readings(track: Track, bodies: dict[int, np.ndarray] | None = None) ->
             area = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
             own = int(np.argmin(np.where(holds, area, np.inf))) if holds.any() else -1
             others += [Subject(b, person.score * weak, body=True) for i, b in enumerate(boxes) if i != own]
-        out.append(Reading(r.frame, (person, *others), "people"))
+        out.append(Reading(r.frame, (person, *others), SubjectKind.PEOPLE))
     return out
 
 
@@ -110,7 +110,7 @@ class ShotLayout:
 
 def choose_layout(
     readings: list[Reading],
-    subject: str,
+    subject: SubjectKind,
     window: float,
     max_zoom: float,
     forced: str,
@@ -135,24 +135,25 @@ def choose_layout(
     window following whoever speaks, or a panel each when each panel can
     show its person and no part of the other.
     """
-    framed = subject not in ("salient", "none")
+    framed = subject not in (SubjectKind.SALIENT, SubjectKind.NONE)
     principal = principal_tracks(readings, subject, window) if framed else []
     pair, splits = None, False
-    if subject == "people" and len(principal) >= 2:
+    if subject == SubjectKind.PEOPLE and len(principal) >= 2:
         two = sorted(principal[:2], key=lambda t: t.centre)  # left person first
         pair = (panel_readings(two[0], bodies), panel_readings(two[1], bodies))
         splits = panel is None or all(panel_width(r, *panel)[1] for r in pair)
     if forced == "fit":
         return ShotLayout("fit", "fit chosen for every shot", pair=pair)
-    who = {"people": "people", "animal": "animals", "object": "objects"}.get(subject, subject)
+    plural = {SubjectKind.PEOPLE: "people", SubjectKind.ANIMAL: "animals", SubjectKind.OBJECT: "objects"}
+    who = plural.get(subject, subject.value)
     if not principal:
-        layout = ShotLayout("follow", "no subject to frame" if not framed else f"no {subject} seen for long: followed")
+        layout = ShotLayout("follow", "no subject to frame" if not framed else f"no {subject.value} seen for long: followed")
     elif len(principal) == 1:
         box = np.median([float(s.box[2] - s.box[0]) for _, s in principal[0].seen])
-        one, part = ("person", "face") if subject == "people" else (subject, subject)
+        one, part = ("person", "face") if subject == SubjectKind.PEOPLE else (subject.value, subject.value)
         if box <= window:
             layout = ShotLayout("follow", f"one principal {one} followed")
-        elif subject == "people":
+        elif subject == SubjectKind.PEOPLE:
             # An editor crops a close-up tight (hair, ears may go) and never shrinks it.
             layout = ShotLayout("follow", "a close-up wider than the window: followed tight on the eyes, nose and mouth")
         elif box <= max_zoom * window:

@@ -24,7 +24,7 @@ from ..subtitle_place import widest
 from ..transitions import shot_note, still_frames
 from .byhand import by_hand, moved_by_hand, pins_in
 from .layouts import GROUP_FILL, choose_layout, panel_width
-from .readings import Reading, Subject
+from .readings import Reading, Subject, SubjectKind
 from .subjects import choose_subject, read_shot, with_bridged_faces, with_held_faces
 from .text import holding, subtitle_rule, text_layout, video_overlays, with_framing_text
 from .tracks import by_persistence, follow_speaker, pinned, speaker_cuts
@@ -98,7 +98,6 @@ class Planner:
         self.config = config
         m = MOTIONS[config.motion]
         self.weights = weights or PathWeights(velocity=m.velocity, acceleration=m.acceleration, jerk=m.jerk)
-        self._transitions: tuple = ()  # of the analysis being planned: the window holds still through them
 
     def run(self, analysis: Analysis, overrides: Overrides | None = None) -> CropPath:
         """The crop path of ``analysis``, with the corrections of ``overrides`` (:mod:`reframe.overrides`) applied."""
@@ -115,7 +114,6 @@ class Planner:
         shots = []
         panels = {}
         frames = analysis.sample_frames
-        self._transitions = analysis.transitions
         # Zooming out widens the window up to the whole picture width, no further.
         max_zoom = max(1.0, min(self.config.zoom_max, cw / w))
         overlays = video_overlays(analysis)
@@ -134,16 +132,16 @@ class Planner:
             subject = choose_subject(samples, size)
             readings = read_shot(in_shot, samples, subject, size, fps)
             why, speaker = "", False
-            if subject == "people":
+            if subject == SubjectKind.PEOPLE:
                 readings, why, speaker = follow_speaker(readings, in_shot, times, samples, analysis.speech)
-            elif subject == "object":
+            elif subject == SubjectKind.OBJECT:
                 readings = by_persistence(readings, subject, w)
             pins = pins_in(overrides, info, start, end)
             if pins:
                 readings = pinned(readings, pins, subject, w, end)
             choice = overrides.shots.get(index)
             forced = (choice and choice.layout) or ("follow" if pins else self.config.layout)
-            if subject == "text":
+            if subject == SubjectKind.TEXT:
                 layout, readings = text_layout(readings, w, max_zoom, forced)
             else:
                 bodies = {int(f): d.xyxy[d.kind == Kind.PERSON] for f, d in zip(in_shot, samples)}
@@ -159,24 +157,26 @@ class Planner:
             layout = subs.layout
             zw, zh = w * layout.zoom, h * layout.zoom
             bounds = [start, *(speaker_cuts(readings, zw) if speaker else ()), end]
-            parts = [self._axis(0, [r for r in readings if a <= r.frame < b], a, b, zw, cx, cw, fps)
+            still = still_frames(analysis.transitions, start, end)  # the window holds still through transitions
+            parts = [self._axis(0, [r for r in readings if a <= r.frame < b], a, b, zw, cx, cw, fps,
+                                still[a - start : b - start])
                      for a, b in zip(bounds, bounds[1:])]
             xs, note = np.concatenate([x for x, _ in parts]), parts[0][1]
             if len(parts) > 1:
                 note += f"; {len(parts) - 1} cut{'s' * (len(parts) > 2)} to the next speaker instead of a pan"
             note = "; ".join(n for n in (note, why) if n)
             ry, rh = subs.rows if zh <= subs.rows[1] + 0.5 else (cy, ch)
-            ys, _ = self._axis(1, readings, start, end, zh, ry, rh, fps)
+            ys, _ = self._axis(1, readings, start, end, zh, ry, rh, fps, still)
             if subs.keep is not None:
                 xs, ys = holding(xs, ys, subs.keep, zw, zh)
             windows[start:end] = _place(xs, ys, zw, zh, info.width, info.height)
             if layout.pair is not None:
                 panels[start] = np.stack(
-                    [self._panel(track, start, end, (cx, subs.rows[0], cw, subs.rows[1]), info, fps)
+                    [self._panel(track, start, end, (cx, subs.rows[0], cw, subs.rows[1]), info, fps, still)
                      for track in layout.pair]
                 )
             shots.append(
-                Shot(start, end, subject, note, motion=self.config.motion, layout=layout.layout, reason=layout.reason,
+                Shot(start, end, subject.value, note, motion=self.config.motion, layout=layout.layout, reason=layout.reason,
                      subtitles=subs.moved)
             )
         if overrides.keyframes:
@@ -186,31 +186,34 @@ class Planner:
             content=analysis.content, panels=panels, overrides=overrides,
         )
 
-    def _panel(self, readings: list[Reading], start: int, end: int, content, info, fps: float) -> np.ndarray:
+    def _panel(
+        self, readings: list[Reading], start: int, end: int, content, info, fps: float, still: np.ndarray
+    ) -> np.ndarray:
         """One split panel's windows over a shot: sized on its person's face, following it,
         everyone else's face and body kept out across (see :func:`panel_width`)."""
         cx, cy, cw, ch = content
         _, ratio = panel_layout(self.config.aspect)
         pw, _ = panel_width(readings, float(ratio), content)
         ph = pw / float(ratio)
-        xs, _ = self._axis(0, readings, start, end, pw, cx, cw, fps)
+        xs, _ = self._axis(0, readings, start, end, pw, cx, cw, fps, still)
         heads_only = [replace(r, subjects=tuple(c for c in r.subjects if not c.body)) for r in readings]
-        ys, _ = self._axis(1, heads_only, start, end, ph, cy, ch, fps)
+        ys, _ = self._axis(1, heads_only, start, end, ph, cy, ch, fps, still)
         return _place(xs, ys, pw, ph, info.width, info.height)
 
     def _axis(
         self, axis: int, readings: list[Reading], start: int, end: int, size: float, origin: float, extent: float,
-        fps: float,
-    ):
+        fps: float, still: np.ndarray,
+    ) -> tuple[np.ndarray, str]:
         """The window centre along one axis for every frame of a shot, and a note of why.
 
         The window moves within ``[origin, origin + extent]`` (the picture
         inside any bars); positions in and out are in source pixels.
+        ``still`` says, per frame, where the window holds still (a transition).
         """
         n = end - start
         if extent - size < 0.5:
             return np.full(n, origin + extent / 2.0), ""
-        groups: list[tuple[int, _Frame, str]] = []
+        groups: list[tuple[int, _Frame, SubjectKind]] = []
         previous = None
         for r in readings:
             g = _group(r.subjects, axis, size, previous)
@@ -223,12 +226,12 @@ class Planner:
         lo = np.interp(t, at, [g.lo for _, g, _ in groups]) - origin
         hi = np.interp(t, at, [g.hi for _, g, _ in groups]) - origin
         target = np.interp(t, at, [g.target for _, g, _ in groups]) - origin
-        people = np.interp(t, at, [k == "people" for _, _, k in groups]) > 0.5
+        people = np.interp(t, at, [k == SubjectKind.PEOPLE for _, _, k in groups]) > 0.5
         if axis == 1:
             # Heads sit in the upper part of a frame, not at its centre.
             target = target + np.where(people, size * 0.15, 0.0)
         # Salient regions are a guess: they steer the camera only gently.
-        salient = np.interp(t, at, [k == "salient" for _, _, k in groups]) > 0.5
+        salient = np.interp(t, at, [k == SubjectKind.SALIENT for _, _, k in groups]) > 0.5
         must = np.where(salient, _SALIENT_WEIGHT, 1.0)
         # A sample's subjects to keep out stand for the frames around it, as its
         # must-keep interval does (interpolated): weigh them by those frames.
@@ -242,9 +245,9 @@ class Planner:
         path = solve_path(
             target, lo, hi,
             size=size, extent=extent, max_step=speed, dead_zone=self.config.dead_zone * size,
-            avoid=avoid, must_weight=must, weights=self.weights, still=still_frames(self._transitions, start, end),
+            avoid=avoid, must_weight=must, weights=self.weights, still=still,
         ) + origin
-        kinds = sorted({k for _, _, k in groups})
+        kinds = sorted({k.value for _, _, k in groups})
         note = f"{' and '.join(kinds)} followed on {len(groups)} samples"
         kept = max(len(g.avoid) for _, g, _ in groups)
         if kept:

@@ -3,8 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
+
+
+class SubjectKind(StrEnum):
+    """What a shot, or a stretch of it, is about: whose boxes lead the camera.
+
+    The value is the ``subject`` of a shot in the crop path.
+    """
+
+    PEOPLE = "people"  # faces, and the heads of persons whose face was not found
+    ANIMAL = "animal"
+    OBJECT = "object"  # objects where the picture is salient or moving
+    TEXT = "text"  # a title or a sign
+    SALIENT = "salient"  # salient regions or motion: a guess that steers the camera gently
+    NONE = "none"  # nothing to follow: the window is centred
 
 
 @dataclass(frozen=True)
@@ -33,4 +48,4 @@ class Reading:
 
     frame: int
     subjects: tuple[Subject, ...]
-    kind: str
+    kind: SubjectKind

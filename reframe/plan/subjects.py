@@ -14,7 +14,7 @@ import numpy as np
 from ..detect.faces import box_iou
 from ..detections import Detections, Kind
 from ._boxes import inside
-from .readings import Reading, Subject
+from .readings import Reading, Subject, SubjectKind
 from .text import about_text, text_companions
 
 # A subject kind frames a shot when it is seen on this share of its samples.
@@ -197,20 +197,20 @@ def _objects(dets: Detections) -> list[Subject]:
 
 
 _SUBJECTS = {
-    "people": _heads,
-    "animal": lambda d, f: _of_kind(d, Kind.ANIMAL),
-    "object": lambda d, f: _objects(d),
+    SubjectKind.PEOPLE: _heads,
+    SubjectKind.ANIMAL: lambda d, f: _of_kind(d, Kind.ANIMAL),
+    SubjectKind.OBJECT: lambda d, f: _objects(d),
     # A salient region has no edge that could be sliced: never pushed out.
-    "salient": lambda d, f: _of_kind(d, Kind.SALIENT, avoid=0.0),
-    "text": lambda d, f: _of_kind(d, Kind.TEXT),
+    SubjectKind.SALIENT: lambda d, f: _of_kind(d, Kind.SALIENT, avoid=0.0),
+    SubjectKind.TEXT: lambda d, f: _of_kind(d, Kind.TEXT),
 }
 # What else is framed with (or kept cleanly out of) a shot's subject.
-_COMPANIONS = {"people": "animal", "animal": "people"}
+_COMPANIONS = {SubjectKind.PEOPLE: SubjectKind.ANIMAL, SubjectKind.ANIMAL: SubjectKind.PEOPLE}
 # Slicing an animal or object at the window edge matters less than a face.
 _COMPANION_AVOID = 0.3
 
 
-def candidates(dets: Detections, subject: str, frame: tuple[int, int]) -> list[Subject]:
+def candidates(dets: Detections, subject: SubjectKind, frame: tuple[int, int]) -> list[Subject]:
     """The shot's subjects on one sample, leads first, then companions."""
     leads = _SUBJECTS[subject](dets, frame)
     other = _COMPANIONS.get(subject)
@@ -222,22 +222,22 @@ def candidates(dets: Detections, subject: str, frame: tuple[int, int]) -> list[S
     return leads + extra + text_companions(dets, subject)
 
 
-def choose_subject(samples: list[Detections], frame: tuple[int, int]) -> str:
+def choose_subject(samples: list[Detections], frame: tuple[int, int]) -> SubjectKind:
     """What these samples are about: the first kind seen often enough, by priority."""
     if not samples:
-        return "none"
-    for name in ("people", "animal"):
+        return SubjectKind.NONE
+    for name in (SubjectKind.PEOPLE, SubjectKind.ANIMAL):
         if np.mean([bool(_SUBJECTS[name](d, frame)) for d in samples]) >= _PRESENCE:
             return name
     # Objects such as cups or cars lead only when they are, most of the time,
     # where the picture is salient or moving; otherwise salient motion leads.
     if about_text(samples, frame):
-        return "text"
+        return SubjectKind.TEXT
     if np.mean([any(o.score > 1.4 * o.base for o in _objects(d)) for d in samples]) >= 0.5:
-        return "object"
-    if any(_SUBJECTS["salient"](d, frame) for d in samples):
-        return "salient"
-    return "none"
+        return SubjectKind.OBJECT
+    if any(_SUBJECTS[SubjectKind.SALIENT](d, frame) for d in samples):
+        return SubjectKind.SALIENT
+    return SubjectKind.NONE
 
 
 # A stretch without the shot's subject, at its start or end, longer than this
@@ -250,10 +250,10 @@ _MAX_GAP_SECONDS = 5.0
 
 
 def read_shot(
-    frames: np.ndarray, samples: list[Detections], subject: str, frame: tuple[int, int], fps: float
+    frames: np.ndarray, samples: list[Detections], subject: SubjectKind, frame: tuple[int, int], fps: float
 ) -> list[Reading]:
     """The shot's samples read for ``subject``: a long stretch without it is read for what else is there."""
-    cands = [candidates(d, subject, frame) if subject != "none" else [] for d in samples]
+    cands = [candidates(d, subject, frame) if subject != SubjectKind.NONE else [] for d in samples]
     kinds = [subject] * len(samples)
     i = 0
     while i < len(samples):
@@ -269,6 +269,6 @@ def read_shot(
             fallback = choose_subject(samples[i:j], frame)
             for k in range(i, j):
                 kinds[k] = fallback
-                cands[k] = candidates(samples[k], fallback, frame) if fallback != "none" else []
+                cands[k] = candidates(samples[k], fallback, frame) if fallback != SubjectKind.NONE else []
         i = j
     return [Reading(int(f), tuple(c), k) for f, c, k in zip(frames, cands, kinds) if c]

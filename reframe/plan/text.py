@@ -13,7 +13,7 @@ from ..detections import Detections, Kind
 from ..subtitle_place import MovedBand, place_for, rows_clear_of, shot_band
 from ._boxes import shared
 from .layouts import GROUP_FILL, ShotLayout, zoom_for
-from .readings import Reading, Subject
+from .readings import Reading, Subject, SubjectKind
 
 # -- on-screen text -----------------------------------------------------------
 
@@ -143,10 +143,10 @@ def about_text(samples: list[Detections], frame: tuple[int, int]) -> bool:
     return bool(np.mean([bool(_titles(d, frame).any()) for d in samples]) >= _TITLE_PRESENCE)
 
 
-def text_companions(dets: Detections, subject: str) -> list[Subject]:
+def text_companions(dets: Detections, subject: SubjectKind) -> list[Subject]:
     """Text blocks beside another subject: framed with it when they fit in the
     window, else kept wholly out (at a lower cost than a face); never followed."""
-    if subject == "text":
+    if subject == SubjectKind.TEXT:
         return []
     text = dets[dets.kind == Kind.TEXT]
     return [Subject(b, 0.0, lead=False, avoid=_TEXT_AVOID, steer=False) for b in text.xyxy]
@@ -185,7 +185,7 @@ def _text_need(readings: list[Reading], window: float) -> list[float]:
     has room around it already), several as _group frames them together."""
     need = []
     for r in readings:
-        blocks = np.array([c.box for c in r.subjects if c.lead and r.kind == "text"]).reshape(-1, 4)
+        blocks = np.array([c.box for c in r.subjects if c.lead and r.kind == SubjectKind.TEXT]).reshape(-1, 4)
         if len(blocks):
             span = float(blocks[:, 2].max() - blocks[:, 0].min())
             need.append(span / window if len(blocks) == 1 else span / (GROUP_FILL * window))
@@ -200,7 +200,7 @@ def _without_room(readings: list[Reading]) -> list[Reading]:
         return replace(c, box=c.box + np.array([room, 0, -room, 0], c.box.dtype))
 
     return [
-        replace(r, subjects=tuple(bare(c) if c.lead and r.kind == "text" else c for c in r.subjects))
+        replace(r, subjects=tuple(bare(c) if c.lead and r.kind == SubjectKind.TEXT else c for c in r.subjects))
         for r in readings
     ]
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..detect.faces import box_iou
-from ..detections import Detections, pair
+from ..detections import Detections, Tracker
 from ..speaker import SpeakerTrack, speaker_track
-from .readings import Reading, Subject
+from .readings import Reading, Subject, SubjectKind
 
 # A subject seen on at least this share of a shot's samples persists through
 # it (detectors miss a turned head now and then; a passer-by is seen briefly).
@@ -43,24 +43,23 @@ class Track:
                 np.interp(frames, at, [float(s.box[2]) for _, s in self.seen]))
 
 
-def lead_tracks(readings: list[Reading], subject: str, window: float) -> list[Track]:
+def lead_tracks(readings: list[Reading], subject: SubjectKind, window: float) -> list[Track]:
     """The shot's leads linked across samples by nearest centre (a sample is a fifth of a second)."""
-    tracks: list[Track] = []
+    tracker, tracks = Tracker(), []
     for r in readings:
         if r.kind != subject:
             continue
         leads = [c for c in r.subjects if c.lead]
         centres = np.array([float(c.box[0] + c.box[2]) / 2 for c in leads])
         reach = np.array([max(2.0 * float(c.box[2] - c.box[0]), 0.25 * window) for c in leads])
-        taken = set()
-        for j, i in pair(np.array([t.centre for t in tracks]), centres, reach[None, :]):
-            tracks[j].seen.append((r, leads[i]))
-            taken.add(i)
-        tracks += [Track([(r, c)]) for i, c in enumerate(leads) if i not in taken]
+        for lead, k in zip(leads, tracker.link(centres, reach)):
+            if k == len(tracks):
+                tracks.append(Track([]))
+            tracks[k].seen.append((r, lead))
     return tracks
 
 
-def principal_tracks(readings: list[Reading], subject: str, window: float) -> list[Track]:
+def principal_tracks(readings: list[Reading], subject: SubjectKind, window: float) -> list[Track]:
     """The subjects that persist through the shot and matter, strongest first."""
     samples = sum(r.kind == subject for r in readings)
     lasting = [t for t in lead_tracks(readings, subject, window) if len(t.seen) >= _PERSIST * samples]
@@ -71,7 +70,7 @@ def principal_tracks(readings: list[Reading], subject: str, window: float) -> li
     return [lasting[i] for i in order if strength[i] >= _PRINCIPAL * max(strength)]
 
 
-def by_persistence(readings: list[Reading], subject: str, window: float) -> list[Reading]:
+def by_persistence(readings: list[Reading], subject: SubjectKind, window: float) -> list[Reading]:
     """The readings with each lead's score scaled by the share of the shot's samples it is seen on.
 
     Object detections come and go: the cup being filled all along must
@@ -114,7 +113,7 @@ def follow_speaker(
     for r in readings:
         box, cands = box_at.get(r.frame), r.subjects
         leads = [i for i, c in enumerate(cands) if c.lead]
-        if box is not None and leads and r.kind == "people":
+        if box is not None and leads and r.kind == SubjectKind.PEOPLE:
             ious = box_iou(np.array([cands[i].box for i in leads]), box)
             if ious.max() > 0.3:
                 i = leads[int(np.argmax(ious))]
@@ -135,7 +134,7 @@ def speaker_cuts(readings: list[Reading], window: float) -> list[int]:
     cuts, previous = [], None
     for r in readings:
         leads = [c for c in r.subjects if c.lead]
-        if r.kind != "people" or not leads:
+        if r.kind != SubjectKind.PEOPLE or not leads:
             continue
         top = max(leads, key=lambda c: c.score)
         centre = float(top.box[0] + top.box[2]) / 2
@@ -145,7 +144,7 @@ def speaker_cuts(readings: list[Reading], window: float) -> list[int]:
     return cuts
 
 
-def pinned(readings: list[Reading], pins, subject: str, window: float, end: int) -> list[Reading]:
+def pinned(readings: list[Reading], pins, subject: SubjectKind, window: float, end: int) -> list[Reading]:
     """The readings with, from each pin's frame to the next pin or the shot's end, the track
     nearest the pinned point ranked first, as :func:`follow_speaker` ranks the speaker."""
     tracks = lead_tracks(readings, subject, window)
