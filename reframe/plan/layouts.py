@@ -15,17 +15,8 @@ from .tracks import Track, principal_tracks
 # A group of subjects is framed together only if it fits in this share of
 # the window: the rest is margin, so a head never touches the edge.
 GROUP_FILL = 0.9
-
-
 # Share of the group's samples the chosen zoom must fit it in.
 _ZOOM_QUANTILE = 80
-
-
-def zoom_for(need) -> float:
-    """The zoom of a shot whose samples each need the zoom ``need``: enough
-    for most of them (a stray sample does not widen the whole shot), in
-    hundredths, never below 1."""
-    return max(1.0, float(np.ceil(np.percentile(need, _ZOOM_QUANTILE) * 100) / 100)) if len(need) else 1.0
 # A group that fits in the widest window on this share of the samples is
 # still followed in one window (a split or fit would show it apart when it
 # is together); the follower keeps the others out when it is not.
@@ -34,6 +25,13 @@ _TOGETHER = 0.5
 _PANEL_MIN_FACES = 1.6
 # A window widened for an animal or object close-up leaves this much room around it.
 _CLOSE_UP_ROOM = 1.04
+
+
+def zoom_for(need) -> float:
+    """The zoom of a shot whose samples each need the zoom ``need``: enough
+    for most of them (a stray sample does not widen the whole shot), in
+    hundredths, never below 1."""
+    return max(1.0, float(np.ceil(np.percentile(need, _ZOOM_QUANTILE) * 100) / 100)) if len(need) else 1.0
 
 
 def panel_readings(track: Track, bodies: dict[int, np.ndarray] | None = None) -> list[Reading]:
@@ -147,7 +145,8 @@ def choose_layout(
     plural = {SubjectKind.PEOPLE: "people", SubjectKind.ANIMAL: "animals", SubjectKind.OBJECT: "objects"}
     who = plural.get(subject, subject.value)
     if not principal:
-        layout = ShotLayout("follow", "no subject to frame" if not framed else f"no {subject.value} seen for long: followed")
+        why = f"no {subject.value} seen for long: followed" if framed else "no subject to frame"
+        layout = ShotLayout("follow", why)
     elif len(principal) == 1:
         box = np.median([float(s.box[2] - s.box[0]) for _, s in principal[0].seen])
         one, part = ("person", "face") if subject == SubjectKind.PEOPLE else (subject.value, subject.value)

@@ -37,8 +37,8 @@ _SALIENT_WEIGHT = 0.15
 
 
 @dataclass
-class _Frame:
-    """The planner's reading of one sample: where the kept group is and what to keep out."""
+class _Group:
+    """A sample on one axis: the span of the group kept in the window, where the camera aims, what to keep out."""
 
     lo: float
     hi: float
@@ -47,7 +47,7 @@ class _Frame:
     salient: bool = False
 
 
-def _group(subjects: tuple[Subject, ...], axis: int, window: float, previous: float | None) -> _Frame | None:
+def _group(subjects: tuple[Subject, ...], axis: int, window: float, previous: float | None) -> _Group | None:
     """Pick the principal subject and the others that fit with it in one window."""
     if not subjects:
         return None
@@ -88,7 +88,7 @@ def _group(subjects: tuple[Subject, ...], axis: int, window: float, previous: fl
         if not s.steer and a < hi and b > lo:
             continue  # across the group: it cannot be kept out without losing the group
         avoid.append((a, b, -1 if (a + b) / 2 < (lo + hi) / 2 else 1, s.avoid))
-    return _Frame(lo, hi, (steer[0] + steer[1]) / 2, avoid)
+    return _Group(lo, hi, (steer[0] + steer[1]) / 2, avoid)
 
 
 class Planner:
@@ -176,8 +176,8 @@ class Planner:
                      for track in layout.pair]
                 )
             shots.append(
-                Shot(start, end, subject.value, note, motion=self.config.motion, layout=layout.layout, reason=layout.reason,
-                     subtitles=subs.moved)
+                Shot(start, end, subject.value, note, motion=self.config.motion, layout=layout.layout,
+                     reason=layout.reason, subtitles=subs.moved)
             )
         if overrides.keyframes:
             windows, shots = moved_by_hand(windows, shots, overrides.keyframes, info)
@@ -213,7 +213,7 @@ class Planner:
         n = end - start
         if extent - size < 0.5:
             return np.full(n, origin + extent / 2.0), ""
-        groups: list[tuple[int, _Frame, SubjectKind]] = []
+        groups: list[tuple[int, _Group, SubjectKind]] = []
         previous = None
         for r in readings:
             g = _group(r.subjects, axis, size, previous)

@@ -45,7 +45,8 @@ class Track:
 
 def lead_tracks(readings: list[Reading], subject: SubjectKind, window: float) -> list[Track]:
     """The shot's leads linked across samples by nearest centre (a sample is a fifth of a second)."""
-    tracker, tracks = Tracker(), []
+    tracker = Tracker()
+    tracks: list[Track] = []
     for r in readings:
         if r.kind != subject:
             continue
