@@ -2,6 +2,7 @@
 
 The package's modules, in the order a shot is planned:
 
+* :mod:`.readings`: the kinds of subject (:class:`~.readings.SubjectKind`) and the typed reading of one sample;
 * :mod:`.subjects`: what each sample shows that the camera may frame, and what the shot is about;
 * :mod:`.tracks`: the subjects followed through the shot, and the speaker, pin or lasting object ranked first;
 * :mod:`.layouts`: follow, split or fit, and the zoom; :mod:`.text`: titles, on-screen text and subtitle bands;
