@@ -145,6 +145,37 @@ def pair(a: np.ndarray, b: np.ndarray, reach: np.ndarray) -> list[tuple[int, int
     return [(int(i), int(j)) for i, j in zip(rows, cols) if not out_of_reach[i, j]]
 
 
+class Tracker:
+    """Things followed from sample to sample by where they are: each new
+    point joins the track whose last point it is paired with (:func:`pair`),
+    the others start tracks of their own. Tracks are numbered in the order
+    they start.
+
+    >>> tracker = Tracker()
+    >>> tracker.link(np.array([0.0, 100.0]), np.full(2, 10.0))
+    [0, 1]
+    >>> tracker.link(np.array([95.0, 300.0, 4.0]), np.full(3, 10.0))
+    [1, 2, 0]
+    """
+
+    def __init__(self) -> None:
+        self.last: list[np.ndarray] = []  # each track's last point
+
+    def link(self, points: np.ndarray, reach: np.ndarray) -> list[int]:
+        """The track of each of ``points`` (``(n,)`` or ``(n, d)``), no further than
+        ``reach[j]`` from the last point of the track it joins."""
+        points = np.asarray(points, float)
+        ids = [-1] * len(points)
+        for k, j in pair(np.array(self.last), points, np.asarray(reach)[None, :]):
+            ids[j] = k
+            self.last[k] = points[j]
+        for j in range(len(points)):
+            if ids[j] < 0:
+                self.last.append(points[j])
+                ids[j] = len(self.last) - 1
+        return ids
+
+
 def between(before: Detections, after: Detections, t: float) -> Detections:
     """The detections a share ``t`` (0-1) of the way from ``before`` to ``after``,
     two samples of one shot.

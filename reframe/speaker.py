@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .detections import Detections, Kind, pair
+from .detections import Detections, Kind, Tracker
 
 # -- the voice ---------------------------------------------------------------
 
@@ -268,24 +268,6 @@ class SpeakerTrack:
                 f" ({n} switch{'es' if n != 1 else ''}, none sooner than {HOLD_SECONDS:g} s)")
 
 
-def _link(tracks: list[np.ndarray], faces: Detections) -> list[int]:
-    """The track of each face: a track whose last centre is within the face's width.
-
-    ``tracks`` holds each track's last centre and is updated in place; a
-    face without one starts a new track.
-    """
-    widths = faces.xyxy[:, 2] - faces.xyxy[:, 0]
-    ids = [-1] * len(faces)
-    for k, j in pair(np.array(tracks).reshape(-1, 2), faces.center, widths[None, :]):
-        ids[j] = k
-        tracks[k] = faces.center[j]
-    for j in range(len(faces)):
-        if ids[j] < 0:
-            tracks.append(faces.center[j])
-            ids[j] = len(tracks) - 1
-    return ids
-
-
 def speaker_track(times: np.ndarray, samples: list[Detections], speech: np.ndarray | None) -> SpeakerTrack:
     """Who speaks at each sample of one shot.
 
@@ -297,11 +279,11 @@ def speaker_track(times: np.ndarray, samples: list[Detections], speech: np.ndarr
     none = SpeakerTrack([None] * n, 0)
     if speech is None or n == 0:
         return none
-    tracks: list[np.ndarray] = []
+    tracker = Tracker()  # a face joins the track whose last centre is within its width
     seen: list[dict[int, tuple[float, np.ndarray]]] = []  # per sample: track -> (evidence, head box)
     for d, p in zip(samples, speech):
         faces = d[d.kind == Kind.FACE]
-        ids = _link(tracks, faces)
+        ids = tracker.link(faces.center, faces.xyxy[:, 2] - faces.xyxy[:, 0])
         # evidence is NaN where the mouth could not be read: unknown, not silent
         seen.append({k: (float(p) * float(a), box) for k, a, box in zip(ids, faces.activity, faces.xyxy)})
     current, since, switches = None, -np.inf, 0

@@ -194,7 +194,7 @@ def test_analysis_from_path_refuses_another_video(pair):
 def test_a_pin_saved_and_loaded_stays_on_its_frame_at_ntsc_rates():
     from fractions import Fraction
 
-    from reframe.plan import _frame_at
+    from reframe.plan.byhand import frame_at as _frame_at
 
     video = info(300)
     video = type(video)(**{**video.__dict__, "fps": Fraction(30000, 1001), "timestamps": np.arange(300) * 1001 / 30000})
