@@ -43,10 +43,15 @@ def planned(pair) -> CropPath:
     return Planner().run(Analysis(info, pair.cut_frames, samples))
 
 
+@pytest.fixture(scope="module")
+def pair_crop_path(pair) -> CropPath:
+    """:func:`planned` once for the module: every review loads its own copy from its file."""
+    return planned(pair)
+
+
 @pytest.fixture
-def review(pair, tmp_path):
-    path = planned(pair)
-    path.save(tmp_path / "clip.path.json", with_detections=True)
+def review(pair_crop_path, pair, tmp_path):
+    pair_crop_path.save(tmp_path / "clip.path.json", with_detections=True)
     session = Review(probe(pair.path), CropPath.load(tmp_path / "clip.path.json"),
                      save_to=tmp_path / "clip.path.json", output=tmp_path / "clip_vertical.mp4")
     yield session

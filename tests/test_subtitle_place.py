@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import subprocess
 import sys
@@ -45,6 +46,13 @@ def draw_line(gray: np.ndarray, text: str, style: sm.Style = LINE_STYLE) -> tupl
 
 def source_planes():
     """A 1920x1080 picture (a dim gradient, nothing brighter than 180) with one subtitle line near the bottom."""
+    planes, line = _source_planes()
+    return tuple(p.copy() for p in planes), line
+
+
+@functools.cache
+def _source_planes():
+    # Drawing the line is the costly part, and it is the same every time: drawn once, copied for each test.
     y = np.tile(np.linspace(40, 170, W, dtype=np.float32), (H, 1)).astype(np.uint8)
     line = draw_line(y, LINE)
     u = np.full((H // 2, W // 2), 128, np.uint8)
