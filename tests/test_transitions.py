@@ -80,7 +80,7 @@ def test_motion_and_light_are_not_transitions(make) -> None:
 def test_encoded_pan_is_not_a_transition(tmp_path) -> None:
     from reframe import analyze
 
-    analysis = analyze(tm.pan(width=640, height=360).encode(tmp_path / "pan.mp4", fps=FPS))
+    analysis = analyze(tm.pan().encode(tmp_path / "pan.mp4", fps=FPS))
     assert analysis.transitions == () and analysis.cuts == ()
 
 
@@ -152,7 +152,7 @@ def test_planner_holds_the_window_still_through_a_dissolve() -> None:
 def test_encoded_transition_is_a_still_shot_boundary(make, tmp_path) -> None:
     from reframe import analyze
 
-    seq = make(width=640, height=360)
+    seq = make()
     analysis = analyze(seq.encode(tmp_path / "clip.mp4", fps=FPS))
     assert len(analysis.transitions) == len(seq.transitions), analysis.transitions
     path = plan(analysis)
