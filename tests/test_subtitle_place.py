@@ -332,6 +332,7 @@ def test_convert_on_the_command_line_shows_every_line_whole(subtitled, tmp_path)
     check_every_line_whole_above_the_bottom_fifth(out, subtitled)
 
 
+@pytest.mark.slow  # command-line runs
 @pytest.mark.parametrize("command", ["convert", "analyze", "batch"])
 def test_a_bad_subtitles_option_is_a_usage_error_before_any_work(command, tmp_path):
     src = tmp_path / "missing.mp4"

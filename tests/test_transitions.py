@@ -77,6 +77,7 @@ def test_motion_and_light_are_not_transitions(make) -> None:
     assert detect(make()) == []
 
 
+@pytest.mark.slow  # analysis of an encoded clip
 def test_encoded_pan_is_not_a_transition(tmp_path) -> None:
     from reframe import analyze
 
@@ -148,7 +149,12 @@ def test_planner_holds_the_window_still_through_a_dissolve() -> None:
     assert "starts after a dissolve" in path.shots[1].note
 
 
-@pytest.mark.parametrize("make", [tm.dissolve, tm.fade_through_black, tm.wipe], ids=["dissolve", "fade", "wipe"])
+# Analyses of encoded clips: the dissolve stays in the quick run, the other two are slow.
+@pytest.mark.parametrize(
+    "make",
+    [tm.dissolve, pytest.param(tm.fade_through_black, marks=pytest.mark.slow), pytest.param(tm.wipe, marks=pytest.mark.slow)],
+    ids=["dissolve", "fade", "wipe"],
+)
 def test_encoded_transition_is_a_still_shot_boundary(make, tmp_path) -> None:
     from reframe import analyze
 
