@@ -20,10 +20,6 @@ import pytest
 from reframe.testing import media
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "allow_error_log: the test may log at ERROR level without failing")
-
-
 @pytest.fixture(autouse=True)
 def _fail_on_error_log(request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture):
     """Fail a test whose code logged at ERROR or above (opt out with ``allow_error_log``)."""

@@ -133,6 +133,7 @@ def test_missing_input_is_one_line_and_exit_code_3(tmp_path):
     assert not (tmp_path / "o.mp4").exists()
 
 
+@pytest.mark.slow  # a command-line run
 def test_text_file_named_mp4_is_refused(tmp_path):
     bad = tmp_path / "page.mp4"
     bad.write_text("<html>not a video</html>")
@@ -142,6 +143,7 @@ def test_text_file_named_mp4_is_refused(tmp_path):
     assert list(tmp_path.iterdir()) == [bad]
 
 
+@pytest.mark.slow  # two command-line runs
 def test_output_over_the_input_is_refused_also_through_a_link(still_face_clip, tmp_path):
     src = tmp_path / "in.mp4"
     shutil.copy(still_face_clip.path, src)
@@ -177,6 +179,7 @@ def test_bad_crop_path_file_is_refused(still_face_clip, tmp_path):
     assert not (tmp_path / "o.mp4").exists()
 
 
+@pytest.mark.slow  # a command-line run
 def test_unknown_encoder_is_a_usage_error_before_any_work(still_face_clip, tmp_path):
     res = run("convert", still_face_clip.path, "-o", tmp_path / "o.mp4", "--encoder", "h264_nosuch")
     assert res.returncode == 2
@@ -184,6 +187,7 @@ def test_unknown_encoder_is_a_usage_error_before_any_work(still_face_clip, tmp_p
     assert not list(tmp_path.iterdir())
 
 
+@pytest.mark.slow  # a command-line run
 def test_hardware_encoder_without_its_device_is_one_clear_line(still_face_clip, tmp_path):
     from reframe.errors import UsageError
     from reframe.render import check_encoder
@@ -199,6 +203,7 @@ def test_hardware_encoder_without_its_device_is_one_clear_line(still_face_clip, 
     assert res.stderr.count("\n") == 1 and "h264_nvenc" in res.stderr and "libx264" in res.stderr
 
 
+@pytest.mark.slow  # two fresh interpreters
 def test_the_command_line_is_inside_the_package_with_a_version(tmp_path):
     """`python -m reframe`, the `reframe` command and `python cli.py` are one command line, with --version;
     what is installed is the package alone, not a top-level `cli` module that could collide."""

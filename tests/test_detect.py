@@ -196,6 +196,7 @@ def test_objects_between_two_samples_move_with_them_and_come_and_go_at_the_midpo
     assert dog_then_ball.kind.tolist() == [Kind.ANIMAL]
 
 
+@pytest.mark.slow  # a fresh interpreter importing MediaPipe
 def test_mediapipe_is_imported_without_pyplot_which_loads_when_its_helpers_use_it():
     # A fresh interpreter: this one may have imported MediaPipe already.
     code = (

@@ -227,6 +227,7 @@ def test_a_real_source_adds_its_audio_and_must_match(still_face_clip, tmp_path):
     assert not (tmp_path / "b.xml").exists()
 
 
+@pytest.mark.slow  # command-line runs
 def test_cli_prints_one_line_per_warning_and_refuses_to_overwrite(path_file, tmp_path):
     dst = tmp_path / "seq.fcpxml"
     cmd = [sys.executable, "-m", "reframe", "export", str(path_file), "--to", "fcpxml", "-o", str(dst)]

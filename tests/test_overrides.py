@@ -144,6 +144,7 @@ def path_of(pair) -> CropPath:
     return Planner().run(analysis_of(pair))
 
 
+@pytest.mark.slow  # command-line renders
 def test_render_with_a_pin_and_a_shot_layout_replans_from_the_crop_path(pair, tmp_path):
     path = path_of(pair)
     assert path.shots[0].layout == "split"
@@ -163,6 +164,7 @@ def test_render_with_a_pin_and_a_shot_layout_replans_from_the_crop_path(pair, tm
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "TIME=X,Y" in bad.stderr
 
 
+@pytest.mark.slow  # a command-line render
 def test_a_path_saved_without_detections_replans_from_its_saved_analysis(pair, tmp_path):
     analysis = analysis_of(pair)
     video = analysis.info
@@ -184,6 +186,7 @@ def test_a_path_saved_without_detections_replans_from_its_saved_analysis(pair, t
     assert probe(tmp_path / "out.mp4").frame_count == video.frame_count
 
 
+@pytest.mark.slow  # encodes a clip for one refusal
 def test_analysis_from_path_refuses_another_video(pair):
     path = path_of(pair)
     other = info(path.source.frame_count)

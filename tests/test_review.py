@@ -43,10 +43,15 @@ def planned(pair) -> CropPath:
     return Planner().run(Analysis(info, pair.cut_frames, samples))
 
 
+@pytest.fixture(scope="module")
+def pair_crop_path(pair) -> CropPath:
+    """:func:`planned` once for the module: every review loads its own copy from its file."""
+    return planned(pair)
+
+
 @pytest.fixture
-def review(pair, tmp_path):
-    path = planned(pair)
-    path.save(tmp_path / "clip.path.json", with_detections=True)
+def review(pair_crop_path, pair, tmp_path):
+    pair_crop_path.save(tmp_path / "clip.path.json", with_detections=True)
     session = Review(probe(pair.path), CropPath.load(tmp_path / "clip.path.json"),
                      save_to=tmp_path / "clip.path.json", output=tmp_path / "clip_vertical.mp4")
     yield session
@@ -135,6 +140,7 @@ def test_save_writes_the_corrected_path_atomically(client, review, tmp_path):
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
+@pytest.mark.slow  # encodes the whole clip at 1080x1920
 def test_render_runs_in_the_background_with_progress(client, review, pair):
     client.post("/api/shot", json={"shot": 0, "layout": "fit"})
     started = client.post("/api/render").json()
@@ -235,6 +241,7 @@ def start_review(*args, cwd) -> tuple[subprocess.Popen, str]:
     return proc, line.split(" at ", 1)[1].strip()
 
 
+@pytest.mark.slow  # command-line runs, one a server
 def test_the_review_command_serves_on_localhost_with_a_token_and_stops_on_ctrl_c(pair, tmp_path):
     planned(pair).save(tmp_path / "p.json", with_detections=True)
     proc, url = start_review(pair.path, "--path", tmp_path / "p.json", cwd=tmp_path)

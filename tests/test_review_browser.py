@@ -21,10 +21,13 @@ CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 # Where a screenshot of the page goes when set (the README's picture is made this way).
 SCREENSHOT = os.environ.get("REFRAME_REVIEW_SCREENSHOT")
 
-pytestmark = pytest.mark.skipif(
-    not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
-    reason="needs Chromium and its WebDriver: apt-get install chromium chromium-driver",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
+        reason="needs Chromium and its WebDriver: apt-get install chromium chromium-driver",
+    ),
+    pytest.mark.slow,  # a real browser, and a render of the whole clip
+]
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import subprocess
 import sys
@@ -45,6 +46,13 @@ def draw_line(gray: np.ndarray, text: str, style: sm.Style = LINE_STYLE) -> tupl
 
 def source_planes():
     """A 1920x1080 picture (a dim gradient, nothing brighter than 180) with one subtitle line near the bottom."""
+    planes, line = _source_planes()
+    return tuple(p.copy() for p in planes), line
+
+
+@functools.cache
+def _source_planes():
+    # Drawing the line is the costly part, and it is the same every time: drawn once, copied for each test.
     y = np.tile(np.linspace(40, 170, W, dtype=np.float32), (H, 1)).astype(np.uint8)
     line = draw_line(y, LINE)
     u = np.full((H // 2, W // 2), 128, np.uint8)
@@ -324,6 +332,7 @@ def test_convert_on_the_command_line_shows_every_line_whole(subtitled, tmp_path)
     check_every_line_whole_above_the_bottom_fifth(out, subtitled)
 
 
+@pytest.mark.slow  # command-line runs
 @pytest.mark.parametrize("command", ["convert", "analyze", "batch"])
 def test_a_bad_subtitles_option_is_a_usage_error_before_any_work(command, tmp_path):
     src = tmp_path / "missing.mp4"

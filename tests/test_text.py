@@ -211,6 +211,7 @@ def _views_hold(path, box) -> bool:
     "text, size, layout",
     [("THE LONG WAY HOME", 44, "fit"), ("ONE WAY", 40, "follow")],
 )
+@pytest.mark.slow  # analysis of a whole clip
 def test_a_title_card_is_shown_whole(tmp_path, text, size, layout):
     import reframe
 

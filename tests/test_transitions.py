@@ -77,10 +77,11 @@ def test_motion_and_light_are_not_transitions(make) -> None:
     assert detect(make()) == []
 
 
+@pytest.mark.slow  # analysis of an encoded clip
 def test_encoded_pan_is_not_a_transition(tmp_path) -> None:
     from reframe import analyze
 
-    analysis = analyze(tm.pan(width=640, height=360).encode(tmp_path / "pan.mp4", fps=FPS))
+    analysis = analyze(tm.pan().encode(tmp_path / "pan.mp4", fps=FPS))
     assert analysis.transitions == () and analysis.cuts == ()
 
 
@@ -148,11 +149,16 @@ def test_planner_holds_the_window_still_through_a_dissolve() -> None:
     assert "starts after a dissolve" in path.shots[1].note
 
 
-@pytest.mark.parametrize("make", [tm.dissolve, tm.fade_through_black, tm.wipe], ids=["dissolve", "fade", "wipe"])
+# Analyses of encoded clips: the dissolve stays in the quick run, the other two are slow.
+@pytest.mark.parametrize(
+    "make",
+    [tm.dissolve, pytest.param(tm.fade_through_black, marks=pytest.mark.slow), pytest.param(tm.wipe, marks=pytest.mark.slow)],
+    ids=["dissolve", "fade", "wipe"],
+)
 def test_encoded_transition_is_a_still_shot_boundary(make, tmp_path) -> None:
     from reframe import analyze
 
-    seq = make(width=640, height=360)
+    seq = make()
     analysis = analyze(seq.encode(tmp_path / "clip.mp4", fps=FPS))
     assert len(analysis.transitions) == len(seq.transitions), analysis.transitions
     path = plan(analysis)
