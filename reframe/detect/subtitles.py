@@ -151,24 +151,38 @@ class _Zone:
         pieces = [(int(a), int(b), int(c - a), int(d - b)) for a, b, c, d in zip(x0[keep], y0[keep], x1[keep], y1[keep])]
         if len(pieces) > f.MAX_PIECES:
             return []  # new strokes all over: the picture changed, no line appeared on its own
+        frame_rows = (f.MIN_LINE_HEIGHT * frame_h, f.MAX_LINE_HEIGHT * frame_h)
+        candidates = []
+        for words in _words_to_lines(pieces):
+            for rx, ry, rw, rh in _rows_of_text(new, _union(words), frame_rows[0]):
+                on_rows = [b for b in words if min(b[1] + b[3], ry + rh) - max(b[1], ry) >= 0.5 * min(b[3], rh)]
+                if not on_rows:
+                    continue
+                x0, _, w0, _ = _union(_centred(on_rows, sw, rh))
+                tight = _tight(new[ry : ry + rh, x0 : x0 + w0])
+                if tight is None:
+                    continue
+                x, y, w, h = tight
+                x, y = x + x0, y + ry
+                if not (frame_rows[0] <= h <= frame_rows[1] and w >= max(f.MIN_ASPECT * h, f.MIN_WIDTH * sw)):
+                    continue
+                if abs(x + w / 2 - sw / 2) > f.OFF_CENTRE * sw:
+                    continue
+                inside = cv2.countNonZero(new[y : y + h, x : x + w])
+                if inside >= f.FILL * w * h:
+                    candidates.append(((x, y, w, h), inside))
+        # The other candidate lines are not "around" a line: the second line of a
+        # two-line cue comes to rest with the first.
+        scenery = new.copy()
+        for (x, y, w, h), _ in candidates:
+            scenery[y : y + h, x : x + w] = 0
         boxes = []
-        lines = [run for line in _words_to_lines(pieces) for run in _rows_of_text(new, line, f.MIN_LINE_HEIGHT * frame_h)]
-        for line in lines:
-            x, y, w, h = _tight(new[line[1] : line[1] + line[3], line[0] : line[0] + line[2]])
-            x, y = x + line[0], y + line[1]
-            if not (f.MIN_LINE_HEIGHT * frame_h <= h <= f.MAX_LINE_HEIGHT * frame_h
-                    and w >= max(f.MIN_ASPECT * h, f.MIN_WIDTH * sw)):
-                continue
-            if abs(x + w / 2 - sw / 2) > f.OFF_CENTRE * sw:
-                continue
-            inside = cv2.countNonZero(new[y : y + h, x : x + w])
-            if inside < f.FILL * w * h:
-                continue
+        for (x, y, w, h), inside in candidates:
             # A line appears on its own: around it nothing new came to rest (a scene
             # fading in or a still shot after a cut has new strokes everywhere).
             ax, ay = max(0, x - h), max(0, y - h // 2)
             bx, by = min(sw, x + w + h), min(sh, y + h + h // 2)
-            around = cv2.countNonZero(new[ay:by, ax:bx]) - inside
+            around = cv2.countNonZero(scenery[ay:by, ax:bx])
             if around > f.ISOLATION * inside / (w * h) * ((bx - ax) * (by - ay) - w * h):
                 continue
             boxes.append((x, y, w, h))
@@ -181,27 +195,50 @@ class _Zone:
         self.active = []
 
 
-def _words_to_lines(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
-    """``boxes`` side by side on the same rows (words, a word gap or so apart) joined into lines."""
-    out = sorted(boxes)
+def _words_to_lines(boxes: list[tuple[int, int, int, int]]) -> list[list[tuple[int, int, int, int]]]:
+    """``boxes`` side by side on the same rows (words, a word gap or so apart) grouped into lines."""
+    lines = [[b] for b in sorted(boxes)]
     joined = True
     while joined:
         joined = False
-        for i in range(len(out)):
-            for j in range(i + 1, len(out)):
-                a, b = out[i], out[j]
+        for i in range(len(lines)):
+            for j in range(i + 1, len(lines)):
+                a, b = _union(lines[i]), _union(lines[j])
                 overlap_y = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
                 gap = max(a[0], b[0]) - min(a[0] + a[2], b[0] + b[2])
                 if overlap_y >= 0.5 * min(a[3], b[3]) and gap <= 1.5 * max(a[3], b[3]):
-                    x0, y0 = min(a[0], b[0]), min(a[1], b[1])
-                    x1, y1 = max(a[0] + a[2], b[0] + b[2]), max(a[1] + a[3], b[1] + b[3])
-                    out[i] = (x0, y0, x1 - x0, y1 - y0)
-                    del out[j]
+                    lines[i] = sorted(lines[i] + lines[j])
+                    del lines[j]
                     joined = True
                     break
             if joined:
                 break
-    return out
+    return lines
+
+
+def _centred(words: list[tuple[int, int, int, int]], width: int, height: int) -> list[tuple[int, int, int, int]]:
+    """``words`` (left to right) without the outer ones that pull the line off the centre:
+    an edge of the scenery that came to rest beside a centred line, a word gap away.
+    A word goes only when that brings the line's middle closer to the centre by more
+    than a quarter of the line's ``height`` (a line set a pixel off keeps all of its words)."""
+    words = sorted(words)
+    while len(words) > 1:
+        x, _, w, _ = _union(words)
+        off = x + w / 2 - width / 2
+        rest = words[1:] if off < 0 else words[:-1]
+        x, _, w, _ = _union(rest)
+        if abs(x + w / 2 - width / 2) >= abs(off) - height / 4:
+            break
+        words = rest
+    return words
+
+
+def _union(boxes: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:
+    x0 = min(b[0] for b in boxes)
+    y0 = min(b[1] for b in boxes)
+    x1 = max(b[0] + b[2] for b in boxes)
+    y1 = max(b[1] + b[3] for b in boxes)
+    return x0, y0, x1 - x0, y1 - y0
 
 
 def _rows_of_text(new: np.ndarray, box: tuple[int, int, int, int], min_height: float) -> list[tuple[int, int, int, int]]:
