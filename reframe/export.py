@@ -41,7 +41,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .render.compose import _even_rects
+from .render.compose import _even_rects, background_window
 from .config import RenderConfig
 from .croppath import CropPath, Shot, _keyframes, panel_layout, window_size
 from .errors import OutputError, UsageError
@@ -215,7 +215,7 @@ def shot_layers(crop_path: CropPath, shot: Shot, out_w: int, out_h: int, compose
     # The renderer's blurred background: the plain (zoom 1) window at the same
     # centre, kept inside the picture (Compositor._padded).
     per_frame = windows if shot.layout == "fit" else crop_path.windows[shot.start : shot.end]
-    back = np.array([_background(w, content, plain) for w in per_frame])
+    back = np.array([background_window(w, content, plain) for w in per_frame])
     back_frames = frames if shot.layout == "fit" else shot.start + np.array(_keyframes(back, 0, len(back)))
     back_windows = back if shot.layout == "fit" else back[back_frames - shot.start]
     crop = np.tile(content, (len(frames), 1))
@@ -223,15 +223,6 @@ def shot_layers(crop_path: CropPath, shot: Shot, out_w: int, out_h: int, compose
         Layer(0, back_frames, back_windows, full, blur=True, name="background"),
         Layer(1, frames, windows, full, crop=crop),
     ]
-
-
-def _background(window, content, plain) -> np.ndarray:
-    wx, wy, ww, wh = (float(t) for t in window)
-    cx, cy, cw, ch = content
-    pw, ph = plain
-    bx = min(max(wx + ww / 2 - pw / 2, cx), cx + cw - pw) if pw < cw else cx + cw / 2 - pw / 2
-    by = min(max(wy + wh / 2 - ph / 2, cy), cy + ch - ph) if ph < ch else cy + ch / 2 - ph / 2
-    return np.array([bx, by, pw, ph])
 
 
 def _padded_or_split(crop_path: CropPath, out_w: int, out_h: int) -> tuple[list[int], list[int]]:

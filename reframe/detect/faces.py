@@ -22,7 +22,6 @@ knows (``hints``), which follows them at one call each.
 
 from __future__ import annotations
 
-import math
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import IntEnum
@@ -32,6 +31,7 @@ import numpy as np
 
 from ..detections import Detections, Kind
 from ..errors import UsageError
+from ..geometry import clip_to_frame, intersection, iou, nms, tile_grid
 from .models import FACE_FULL_RANGE, TasksModel, import_mediapipe, load_model
 
 
@@ -101,52 +101,8 @@ def check_rgb(rgb: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(arr)
 
 
-def tile_grid(length: int, tile: int, overlap: int) -> list[int]:
-    """Start offsets of tiles of ``tile`` px covering ``length`` px, overlapping
-    by at least ``overlap`` px, spread evenly so none sticks out.
-
-    >>> tile_grid(960, 256, 64)
-    [0, 176, 352, 528, 704]
-    >>> tile_grid(200, 256, 64)
-    [0]
-    """
-    if tile >= length:
-        return [0]
-    n = math.ceil((length - overlap) / (tile - overlap))
-    step = (length - tile) / (n - 1)
-    return [int(round(i * step)) for i in range(n)]
-
-
-def box_iou(boxes: np.ndarray, box: np.ndarray) -> np.ndarray:
-    """IoU of each ``(n, 4)`` xyxy box with one ``(4,)`` box."""
-    ix = np.clip(np.minimum(boxes[:, 2], box[2]) - np.maximum(boxes[:, 0], box[0]), 0, None)
-    iy = np.clip(np.minimum(boxes[:, 3], box[3]) - np.maximum(boxes[:, 1], box[1]), 0, None)
-    inter = ix * iy
-    union = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1]) + (box[2] - box[0]) * (box[3] - box[1]) - inter
-    return inter / np.maximum(union, 1e-6)
-
-
-def nms(xyxy: np.ndarray, score: np.ndarray, iou: float = 0.3, containment: float = 0.6) -> np.ndarray:
-    """Indices of the boxes kept by greedy non-maximum suppression.
-
-    A box also goes when ``containment`` of it lies inside a better box: a
-    face cut by a tile edge yields a partial box inside the whole one.
-    """
-    order = np.argsort(-score, kind="stable")
-    keep: list[int] = []
-    area = (xyxy[:, 2] - xyxy[:, 0]) * (xyxy[:, 3] - xyxy[:, 1])
-    for i in order:
-        if keep:
-            k = np.array(keep)
-            ix = np.clip(np.minimum(xyxy[k, 2], xyxy[i, 2]) - np.maximum(xyxy[k, 0], xyxy[i, 0]), 0, None)
-            iy = np.clip(np.minimum(xyxy[k, 3], xyxy[i, 3]) - np.maximum(xyxy[k, 1], xyxy[i, 1]), 0, None)
-            inter = ix * iy
-            union = area[k] + area[i] - inter
-            small = np.minimum(area[k], area[i])
-            if np.any(inter > iou * union) or np.any(inter > containment * np.maximum(small, 1e-6)):
-                continue
-        keep.append(int(i))
-    return np.array(keep, dtype=np.int64)
+# The IoU under the name earlier callers import it by.
+box_iou = iou
 
 
 class FaceDetector(TasksModel):
@@ -261,7 +217,7 @@ class FaceDetector(TasksModel):
 
     def _heads(self, img: np.ndarray, faces: Detections, yaw: np.ndarray) -> Detections:
         h, w = img.shape[:2]
-        heads = np.clip(self.head.apply(faces.xyxy, yaw), 0, [w, h, w, h])
+        heads = clip_to_frame(self.head.apply(faces.xyxy, yaw), w, h)
         return Detections(heads, faces.confidence, faces.kind)
 
     def detect_in(self, rgb: np.ndarray, regions: list[tuple[int, int, int, int]]) -> Detections:
@@ -312,7 +268,7 @@ class FaceDetector(TasksModel):
             again, again_score, _, _, _, again_yaw = self._run(img, [((x0, y0, x0 + int(look), y0 + int(look)), True)])
             if not len(again):
                 continue
-            overlap = box_iou(again, faces[i])
+            overlap = iou(again, faces[i])
             j = int(np.argmax(np.where(overlap > 0.2, again_score, -1)))
             if overlap[j] > 0.2 and again_score[j] >= sure:
                 out_faces.append(again[j])
@@ -496,6 +452,4 @@ def _distinct_faces(hints: Detections | None) -> int:
 def _same_look(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
     """Whether two square regions show about the same thing at about the same scale."""
     sa, sb = a[2] - a[0], b[2] - b[0]
-    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
-    return max(sa, sb) <= 1.5 * min(sa, sb) and ix * iy >= 0.6 * min(sa, sb) ** 2
+    return max(sa, sb) <= 1.5 * min(sa, sb) and bool(intersection(a, b) >= 0.6 * min(sa, sb) ** 2)
