@@ -85,7 +85,7 @@ STILL_ACCEL_TARGET = 0.05  # thousandths of the source width per frame squared
 # Modules and subpackages that do not change what the analysis finds: editing them keeps the cache.
 NOT_ANALYSIS = {"plan.py", "pathsolver.py", "compose.py", "croppath.py", "render.py", "batch.py",
                 "pipeline.py", "cli.py", "replan.py", "__init__.py", "__main__.py"}
-NOT_ANALYSIS_DIRS = {"batch", "evaluation", "render", "review", "testing"}
+NOT_ANALYSIS_DIRS = {"batch", "cli", "croppath", "evaluation", "export", "render", "review", "testing"}
 LABELS = {"reframe": "R", "previous": "P", "centre": "C"}
 
 
