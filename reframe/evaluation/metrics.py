@@ -90,6 +90,15 @@ class KeyframeResult:
         return bool(self.sliced_inside)
 
 
+def ratio(part: float, whole: float) -> float:
+    """``part / whole``, NaN when there is no whole (nothing was scored).
+
+    >>> ratio(1, 4), ratio(0, 0)
+    (0.25, nan)
+    """
+    return part / whole if whole else math.nan
+
+
 class _Shares:
     """Coverage and sliced share from the ``keyframes``, ``covered`` and ``sliced`` counts."""
 
@@ -99,11 +108,11 @@ class _Shares:
 
     @property
     def coverage(self) -> float:
-        return self.covered / self.keyframes if self.keyframes else math.nan
+        return ratio(self.covered, self.keyframes)
 
     @property
     def sliced_share(self) -> float:
-        return self.sliced / self.keyframes if self.keyframes else math.nan
+        return ratio(self.sliced, self.keyframes)
 
 
 @dataclass(frozen=True)
