@@ -25,9 +25,10 @@ import cv2
 import numpy as np
 
 from reframe.detect import FaceDetector, HeadBox, ObjectDetector, SaliencyDetector
-from reframe.detect.faces import Scan, box_iou, nms, tile_grid
+from reframe.detect.faces import Scan
 from reframe.detect.models import FACE_SHORT_RANGE, load_model
 from reframe.detections import Detections
+from reframe.geometry import iou, nms, tile_grid
 
 ASTRONAUT_HEAD = (150, 15, 305, 190)  # x1, y1, x2, y2 in the 512x512 portrait
 HEAD_SIZES = (280, 150, 100, 80, 56, 40)  # head heights in a 1920x1080 frame
@@ -133,7 +134,7 @@ def bench_sizes() -> None:
         t0 = time.perf_counter()
         for size, im, truth in frames:
             d = run(im, truth)
-            ious = box_iou(d.xyxy, truth) if len(d) else np.zeros(0)
+            ious = iou(d.xyxy, truth) if len(d) else np.zeros(0)
             hits[size] += bool(np.any(ious >= 0.3))
             false_pos += int(np.sum(ious < 0.1))
         ms = (time.perf_counter() - t0) / len(frames) * 1000
@@ -200,7 +201,7 @@ def calibrate_heads(clips: Path) -> None:
     no_yaw = HeadBox(float(np.median(dx[ok])), fit.dy, float(np.median(sw[ok])), fit.sh, 0.0, 0.0)
     for label, hb in (("raw face box", HeadBox(0, 0, 1, 1, 0, 0)), ("fixed scale", no_yaw), ("fitted", fit), ("shipped", HeadBox())):
         pred = np.clip(hb.apply(f, yaw), 0, size)
-        ious = np.array([box_iou(pred[i : i + 1], h[i])[0] for i in range(len(h))])
+        ious = np.array([iou(pred[i : i + 1], h[i])[0] for i in range(len(h))])
         print(f"  IoU with annotated heads, {label:13s}: mean {ious.mean():.3f}  median {np.median(ious):.3f}  min {ious.min():.3f}")
 
 

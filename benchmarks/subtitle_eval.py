@@ -54,7 +54,7 @@ import subtitles  # benchmarks/subtitles.py: the compositing onto real footage
 
 from reframe.config import PlanConfig, RenderConfig
 from reframe.croppath import CropPath, panel_layout
-from reframe.evaluation import Annotation, QualityScore, pool, score
+from reframe.evaluation import Annotation, QualityScore, pool, ratio, score
 from reframe.testing import media
 from reframe.testing import subtitle_media as sm
 
@@ -92,11 +92,11 @@ class SubtitledResult:
 
     @property
     def share(self) -> float:
-        return self.whole / self.checked if self.checked else math.nan
+        return ratio(self.whole, self.checked)
 
     @property
     def centre_share(self) -> float:
-        return self.centre_whole / self.checked if self.checked else math.nan
+        return ratio(self.centre_whole, self.checked)
 
 
 def subtitled_folder(cache: Path | None) -> Path:

@@ -11,6 +11,8 @@ from enum import IntEnum
 
 import numpy as np
 
+from .geometry import area, centres
+
 
 class Kind(IntEnum):
     """What a detection is. Lower values matter more to the camera."""
@@ -86,11 +88,11 @@ class Detections:
 
     @property
     def area(self) -> np.ndarray:
-        return (self.xyxy[:, 2] - self.xyxy[:, 0]) * (self.xyxy[:, 3] - self.xyxy[:, 1])
+        return area(self.xyxy)
 
     @property
     def center(self) -> np.ndarray:
-        return (self.xyxy[:, :2] + self.xyxy[:, 2:]) / 2
+        return centres(self.xyxy)
 
     def scaled(self, sx: float, sy: float | None = None) -> Detections:
         """Boxes multiplied by ``sx`` horizontally and ``sy`` vertically."""

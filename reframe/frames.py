@@ -16,9 +16,7 @@ refuses to report success for a source that decoded with errors
 from __future__ import annotations
 
 import os
-import queue
-import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
@@ -27,6 +25,7 @@ import numpy as np
 from .colour import ToneMapper
 from .errors import InputError
 from .probe import VideoInfo, orient, probe
+from .readahead import read_ahead  # noqa: F401  (the analysis reads ahead through this module)
 
 _TONE_MAPPERS: dict[str, ToneMapper] = {}
 
@@ -385,59 +384,6 @@ class _Deinterlacer:
                 frame.pts = round(frame.pts * frame.time_base / self.time_base)
                 frame.time_base = self.time_base
             out.append(frame)
-
-
-def read_ahead(items: Iterable, depth: int) -> Iterator:
-    """Iterate ``items`` produced by a background thread, at most ``depth`` ahead.
-
-    Decoding (FFmpeg), scaling (swscale) and OpenCV release the GIL, so the
-    producer's work overlaps with the consumer's on another core; the
-    bounded queue keeps memory to ``depth`` items. An exception in the
-    producer is raised in the consumer; when the consumer stops early the
-    producer is stopped too.
-
-    >>> list(read_ahead(range(5), 2))
-    [0, 1, 2, 3, 4]
-    """
-    done = object()
-    q: queue.Queue = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def put(item) -> bool:
-        while not stop.is_set():
-            try:
-                q.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        try:
-            for item in items:
-                if not put((item, None)):
-                    return
-            put((done, None))
-        except BaseException as e:  # handed to the consumer, raised there
-            put((done, e))
-        finally:
-            close = getattr(items, "close", None)
-            if close is not None:
-                close()  # a generator stopped early cleans up here, in its own thread
-
-    thread = threading.Thread(target=produce, name="read-ahead", daemon=True)
-    thread.start()
-    try:
-        while True:
-            item, error = q.get()
-            if item is done:
-                if error is not None:
-                    raise error
-                return
-            yield item
-    finally:
-        stop.set()
-        thread.join()
 
 
 def _reason(e: BaseException) -> str:

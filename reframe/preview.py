@@ -33,6 +33,7 @@ from .config import ProgressCallback, RenderConfig, even
 from .croppath import CropPath, Shot
 from .detections import Detections, Kind, between
 from .errors import InputError, Interrupted, OutputError, ReframeError
+from .geometry import points_in
 from .probe import VideoInfo
 from .atomic import partial_path, remove_quietly
 from .render.compose import Compositor
@@ -295,7 +296,7 @@ def lead_subject(found: Detections, window, subject: str) -> int | None:
         candidates &= found.kind == Kind.FACE
     x, y, w, h = (float(v) for v in window)
     c = found.center
-    candidates &= (c[:, 0] >= x) & (c[:, 0] <= x + w) & (c[:, 1] >= y) & (c[:, 1] <= y + h)
+    candidates &= points_in(c, (x, y, x + w, y + h))
     if not candidates.any():
         return None
     distance = np.hypot(c[:, 0] - (x + w / 2), c[:, 1] - (y + h / 2))

@@ -22,7 +22,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from .errors import CropPathError
+from .geometry import bounding_box, from_xywh
 from .subtitles import SubtitleBand
 
 # The band's bottom edge, as a share of the output height: above the bottom
@@ -119,10 +122,7 @@ def widest(bands: Sequence[SubtitleBand], frame: Box) -> float:
 
 
 def _grown(boxes: Sequence[Box], frame: Box) -> Box:
-    x1 = min(b[0] for b in boxes)
-    y1 = min(b[1] for b in boxes)
-    x2 = max(b[0] + b[2] for b in boxes)
-    y2 = max(b[1] + b[3] for b in boxes)
+    x1, y1, x2, y2 = bounding_box(from_xywh(np.asarray(boxes, float))).tolist()
     pad = max(2.0, MARGIN * min(b[3] for b in boxes))
     cx, cy, cw, ch = frame
     x1, y1 = max(cx, x1 - pad), max(cy, y1 - pad)

@@ -13,7 +13,8 @@ call, reusable, and a context manager releasing its model on exit.
 
 from __future__ import annotations
 
-from .faces import FaceDetector, HeadBox
+from .faces import FaceDetector
+from .heads import HeadBox
 from .models import ModelError, load_model
 from .objects import ObjectDetector
 from .saliency import SaliencyDetector

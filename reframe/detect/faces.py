@@ -22,9 +22,7 @@ knows (``hints``), which follows them at one call each.
 
 from __future__ import annotations
 
-import math
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from enum import IntEnum
 
 import cv2
@@ -32,14 +30,14 @@ import numpy as np
 
 from ..detections import Detections, Kind
 from ..errors import UsageError
+from ..geometry import clip_to_frame, iou, nms, tile_grid
+from .heads import HeadBox
+from .hints import SWEET_SPOT, hint_regions
 from .models import FACE_FULL_RANGE, TasksModel, import_mediapipe, load_model
 
 
 # Model score from which a face is worth a second, closer look.
 CANDIDATE_SCORE = 0.3
-# A second look uses a region this many head heights wide: the head is then
-# a quarter of the model's input, the middle of the range it was trained on.
-SWEET_SPOT = 4.0
 
 
 class Scan(IntEnum):
@@ -56,41 +54,6 @@ class Scan(IntEnum):
     FINE = 2
 
 
-@dataclass(frozen=True)
-class HeadBox:
-    """How a model face box (brows to mouth) grows into the whole head.
-
-    ``dx``, ``dy`` move the centre and ``sw``, ``sh`` scale the width and
-    height, in units of the face box. A turned face shows in the keypoints
-    as ``yaw``: the nose's offset from the midpoint of the ears, in face
-    widths (0 frontal, about +-0.6 in profile, positive when the nose points
-    to the right of the picture); the back of the head then lies on the
-    other side, so the centre moves by ``yaw_dx * yaw`` and the width grows
-    by ``yaw_sw * |yaw|``. Fitted to hand-annotated head boxes (hair to
-    chin, ear to ear) of real footage by benchmarks/face_sizes.py.
-    """
-
-    # Fitted values (see the benchmark), with the width and height rounded up
-    # a little: cutting hair costs the picture more than a few pixels of margin.
-    dx: float = 0.03
-    dy: float = -0.19
-    sw: float = 1.05
-    sh: float = 1.45
-    yaw_dx: float = -0.94
-    yaw_sw: float = 1.28
-
-    def apply(self, xyxy: np.ndarray, yaw: np.ndarray | None = None) -> np.ndarray:
-        """Head boxes for ``(n, 4)`` face boxes with their ``(n,)`` yaw (0 if None)."""
-        w = xyxy[:, 2] - xyxy[:, 0]
-        h = xyxy[:, 3] - xyxy[:, 1]
-        yaw = np.zeros(len(xyxy), np.float32) if yaw is None else np.clip(yaw, -1, 1)
-        cx = (xyxy[:, 0] + xyxy[:, 2]) / 2 + (self.dx + self.yaw_dx * yaw) * w
-        cy = (xyxy[:, 1] + xyxy[:, 3]) / 2 + self.dy * h
-        hw = w * (self.sw + self.yaw_sw * np.abs(yaw)) / 2
-        hh = h * self.sh / 2
-        return np.stack([cx - hw, cy - hh, cx + hw, cy + hh], axis=1)
-
-
 def check_rgb(rgb: np.ndarray) -> np.ndarray:
     """``rgb`` as a C-contiguous ``(h, w, 3)`` uint8 array, or :class:`UsageError`."""
     arr = np.asarray(rgb)
@@ -101,52 +64,8 @@ def check_rgb(rgb: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(arr)
 
 
-def tile_grid(length: int, tile: int, overlap: int) -> list[int]:
-    """Start offsets of tiles of ``tile`` px covering ``length`` px, overlapping
-    by at least ``overlap`` px, spread evenly so none sticks out.
-
-    >>> tile_grid(960, 256, 64)
-    [0, 176, 352, 528, 704]
-    >>> tile_grid(200, 256, 64)
-    [0]
-    """
-    if tile >= length:
-        return [0]
-    n = math.ceil((length - overlap) / (tile - overlap))
-    step = (length - tile) / (n - 1)
-    return [int(round(i * step)) for i in range(n)]
-
-
-def box_iou(boxes: np.ndarray, box: np.ndarray) -> np.ndarray:
-    """IoU of each ``(n, 4)`` xyxy box with one ``(4,)`` box."""
-    ix = np.clip(np.minimum(boxes[:, 2], box[2]) - np.maximum(boxes[:, 0], box[0]), 0, None)
-    iy = np.clip(np.minimum(boxes[:, 3], box[3]) - np.maximum(boxes[:, 1], box[1]), 0, None)
-    inter = ix * iy
-    union = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1]) + (box[2] - box[0]) * (box[3] - box[1]) - inter
-    return inter / np.maximum(union, 1e-6)
-
-
-def nms(xyxy: np.ndarray, score: np.ndarray, iou: float = 0.3, containment: float = 0.6) -> np.ndarray:
-    """Indices of the boxes kept by greedy non-maximum suppression.
-
-    A box also goes when ``containment`` of it lies inside a better box: a
-    face cut by a tile edge yields a partial box inside the whole one.
-    """
-    order = np.argsort(-score, kind="stable")
-    keep: list[int] = []
-    area = (xyxy[:, 2] - xyxy[:, 0]) * (xyxy[:, 3] - xyxy[:, 1])
-    for i in order:
-        if keep:
-            k = np.array(keep)
-            ix = np.clip(np.minimum(xyxy[k, 2], xyxy[i, 2]) - np.maximum(xyxy[k, 0], xyxy[i, 0]), 0, None)
-            iy = np.clip(np.minimum(xyxy[k, 3], xyxy[i, 3]) - np.maximum(xyxy[k, 1], xyxy[i, 1]), 0, None)
-            inter = ix * iy
-            union = area[k] + area[i] - inter
-            small = np.minimum(area[k], area[i])
-            if np.any(inter > iou * union) or np.any(inter > containment * np.maximum(small, 1e-6)):
-                continue
-        keep.append(int(i))
-    return np.array(keep, dtype=np.int64)
+# The IoU under the name earlier callers import it by.
+box_iou = iou
 
 
 class FaceDetector(TasksModel):
@@ -261,7 +180,7 @@ class FaceDetector(TasksModel):
 
     def _heads(self, img: np.ndarray, faces: Detections, yaw: np.ndarray) -> Detections:
         h, w = img.shape[:2]
-        heads = np.clip(self.head.apply(faces.xyxy, yaw), 0, [w, h, w, h])
+        heads = clip_to_frame(self.head.apply(faces.xyxy, yaw), w, h)
         return Detections(heads, faces.confidence, faces.kind)
 
     def detect_in(self, rgb: np.ndarray, regions: list[tuple[int, int, int, int]]) -> Detections:
@@ -312,7 +231,7 @@ class FaceDetector(TasksModel):
             again, again_score, _, _, _, again_yaw = self._run(img, [((x0, y0, x0 + int(look), y0 + int(look)), True)])
             if not len(again):
                 continue
-            overlap = box_iou(again, faces[i])
+            overlap = iou(again, faces[i])
             j = int(np.argmax(np.where(overlap > 0.2, again_score, -1)))
             if overlap[j] > 0.2 and again_score[j] >= sure:
                 out_faces.append(again[j])
@@ -413,7 +332,7 @@ class FaceDetector(TasksModel):
         """Regions, each with whether it is strict (see :meth:`_detect`)."""
         short, long_ = min(width, height), max(width, height)
         if scan == Scan.HINTS:
-            return [(r, False) for r in self._hint_regions(width, height, hints, every_size=True)]
+            return [(r, False) for r in hint_regions(width, height, hints, self.max_hints, every_size=True)]
         pad = short // 2
         # Level -1, the frame zoomed out into black padding: close-ups whose
         # face is cut by the frame edge are only found with context around them.
@@ -433,56 +352,8 @@ class FaceDetector(TasksModel):
             return out
         if hints is not None and len(hints):
             # Hint regions are as small as fine tiles, but a face was there: trusted.
-            out.extend((r, False) for r in self._hint_regions(width, height, hints))
+            out.extend((r, False) for r in hint_regions(width, height, hints, self.max_hints))
         return out
-
-
-    # -- internals --------------------------------------------------------
-
-    def _hint_regions(
-        self, width: int, height: int, hints: Detections | None, every_size: bool = False
-    ) -> list[tuple[int, int, int, int]]:
-        """Square regions where a head of a hinted box would be ~1/4 of the side:
-        the middle of the model's range, so a moving head stays findable.
-
-        Unless ``every_size``, heads big enough for the whole-frame levels
-        are left to them. A region may reach past the frame (black padding
-        then gives a head cut by the edge its context).
-        """
-        if hints is None:
-            return []
-        short = min(width, height)
-        big = short / 5 if not every_size else np.inf  # heads this tall are found by levels 0-1
-        cand: list[tuple[float, tuple[int, int, int, int]]] = []
-        for (x1, y1, x2, y2), conf, kind in zip(hints.xyxy, hints.confidence, hints.kind):
-            bw, bh = x2 - x1, y2 - y1
-            if kind == Kind.FACE:
-                head = max(bw, bh)
-                cx, cy = (x1 + x2) / 2, (y1 + y2) / 2
-            elif kind == Kind.PERSON:
-                # A standing adult is ~7 heads tall; a cropped one is wider than 1/7.
-                head = max(bh / 7, bw / 3)
-                cx, cy = (x1 + x2) / 2, y1 + head * 0.7
-            else:
-                continue
-            if head >= big:
-                continue
-            side = max(48.0, SWEET_SPOT * head)
-            if side <= short:
-                rx = int(round(min(max(cx - side / 2, 0), width - side)))
-                ry = int(round(min(max(cy - side / 2, 0), height - side)))
-            else:  # a close-up: centred on the head, reaching past the frame
-                side = min(side, 2.0 * short)
-                rx, ry = int(round(cx - side / 2)), int(round(cy - side / 2))
-            cand.append((float(conf) + (1 if kind == Kind.FACE else 0), (rx, ry, rx + int(side), ry + int(side))))
-        cand.sort(key=lambda c: -c[0])
-        kept: list[tuple[int, int, int, int]] = []
-        for _, r in cand:
-            # The same head hinted twice (its face and its body, this sample's
-            # and the last one's) is looked at once.
-            if not any(_same_look(r, k) for k in kept):
-                kept.append(r)
-        return kept[: self.max_hints]
 
 
 def _distinct_faces(hints: Detections | None) -> int:
@@ -491,11 +362,3 @@ def _distinct_faces(hints: Detections | None) -> int:
         return 0
     faces = hints.xyxy[hints.kind == Kind.FACE]
     return len(nms(faces, np.ones(len(faces), np.float32))) if len(faces) else 0
-
-
-def _same_look(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
-    """Whether two square regions show about the same thing at about the same scale."""
-    sa, sb = a[2] - a[0], b[2] - b[0]
-    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
-    return max(sa, sb) <= 1.5 * min(sa, sb) and ix * iy >= 0.6 * min(sa, sb) ** 2

@@ -6,6 +6,7 @@ import numpy as np
 
 from ..detections import Detections, Kind
 from ..errors import UsageError
+from ..geometry import clip_to_frame
 from .faces import check_rgb
 from .models import OBJECTS, TasksModel, import_mediapipe, load_model
 
@@ -81,9 +82,7 @@ class ObjectDetector(TasksModel):
                 continue
             cat = d.categories[0]
             bb = d.bounding_box
-            b = np.clip(
-                [bb.origin_x, bb.origin_y, bb.origin_x + bb.width, bb.origin_y + bb.height], 0, [w, h, w, h]
-            )
+            b = clip_to_frame([bb.origin_x, bb.origin_y, bb.origin_x + bb.width, bb.origin_y + bb.height], w, h)
             if b[2] - b[0] < 2 or b[3] - b[1] < 2:
                 continue
             boxes.append(b)

@@ -23,6 +23,7 @@ import numpy as np
 
 from ..detections import Detections, Kind
 from ..errors import UsageError
+from ..geometry import clip_to_frame, points_in
 from .faces import check_rgb
 from .models import TEXT, load_model
 
@@ -122,7 +123,7 @@ class TextDetector:
             again = text_lines(self._map(crop, scale), (cx2 - cx1, cy2 - cy1), self.threshold, self.box_score,
                                self.unclip)
             c = again.center + [cx1, cy1]
-            inside = (c[:, 0] >= x1) & (c[:, 0] <= x2) & (c[:, 1] >= y1) & (c[:, 1] <= y2)
+            inside = points_in(c, lines.xyxy[i])
             if inside.any():
                 again = again[inside]
                 found.append(Detections(again.xyxy + np.float32([cx1, cy1, cx1, cy1]), again.confidence, again.kind))
@@ -161,5 +162,5 @@ def text_lines(
     if not boxes:
         return Detections.empty()
     sx, sy = size[0] / mw, size[1] / mh
-    xyxy = np.clip(np.array(boxes) * [sx, sy, sx, sy], 0, [size[0], size[1], size[0], size[1]])
+    xyxy = clip_to_frame(np.array(boxes) * [sx, sy, sx, sy], *size)
     return Detections(xyxy.astype(np.float32), np.array(scores, np.float32), np.full(len(boxes), Kind.TEXT, np.int8))

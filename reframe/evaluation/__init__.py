@@ -7,10 +7,10 @@ magnification, sliced faces), :mod:`.motion` measures how the window moves.
 """
 
 from .annotations import Annotation, Keyframe, crowd_shots, load_annotation, still_shots
-from .metrics import KeyframeResult, Pooled, QualityScore, clip_box, inside_share, pool, required_share, score
+from .metrics import KeyframeResult, Pooled, QualityScore, clip_box, inside_share, pool, ratio, required_share, score
 from .motion import motion_after_cuts, steadiness
 
 __all__ = [
     "Annotation", "Keyframe", "KeyframeResult", "Pooled", "QualityScore", "clip_box", "crowd_shots", "inside_share",
-    "load_annotation", "motion_after_cuts", "pool", "required_share", "score", "steadiness", "still_shots",
+    "load_annotation", "motion_after_cuts", "pool", "ratio", "required_share", "score", "steadiness", "still_shots",
 ]

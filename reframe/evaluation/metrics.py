@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .. import geometry
 from ..config import Aspect
 from .annotations import Annotation, Box, crowd_shots, still_shots
 from .motion import clean, differences, motion_after_cuts, steadiness
@@ -89,6 +90,15 @@ class KeyframeResult:
         return bool(self.sliced_inside)
 
 
+def ratio(part: float, whole: float) -> float:
+    """``part / whole``, NaN when there is no whole (nothing was scored).
+
+    >>> ratio(1, 4), ratio(0, 0)
+    (0.25, nan)
+    """
+    return part / whole if whole else math.nan
+
+
 class _Shares:
     """Coverage and sliced share from the ``keyframes``, ``covered`` and ``sliced`` counts."""
 
@@ -98,11 +108,11 @@ class _Shares:
 
     @property
     def coverage(self) -> float:
-        return self.covered / self.keyframes if self.keyframes else math.nan
+        return ratio(self.covered, self.keyframes)
 
     @property
     def sliced_share(self) -> float:
-        return self.sliced / self.keyframes if self.keyframes else math.nan
+        return ratio(self.sliced, self.keyframes)
 
 
 @dataclass(frozen=True)
@@ -192,19 +202,13 @@ def pool(scores: list[QualityScore] | tuple[QualityScore, ...]) -> Pooled:
 
 
 def inside_share(box: Box, window: Box) -> float:
-    """Share of the box's area that lies inside the window.
+    """Share of the box's area that lies inside the window (both ``x, y, w, h``);
+    a box without area counts as the point it is at.
 
     >>> inside_share((0, 0, 10, 10), (5, 0, 100, 100))
     0.5
     """
-    bx, by, bw, bh = box
-    wx, wy, ww, wh = window
-    ix = max(0.0, min(bx + bw, wx + ww) - max(bx, wx))
-    iy = max(0.0, min(by + bh, wy + wh) - max(by, wy))
-    area = bw * bh
-    if area <= 0:  # a degenerate box is either at a point inside or not
-        return 1.0 if wx <= bx <= wx + ww and wy <= by <= wy + wh else 0.0
-    return ix * iy / area
+    return float(geometry.inside_share(geometry.from_xywh(np.asarray(box, float)), geometry.from_xywh(window)))
 
 
 def required_share(box: Box, max_window: tuple[float, float]) -> float:
@@ -338,11 +342,11 @@ def clip_box(box: Box, frame: Box) -> Box | None:
     >>> clip_box((-10, 0, 20, 10), (0, 0, 100, 100))
     (0.0, 0.0, 10.0, 10.0)
     """
-    x0, y0 = max(box[0], frame[0]), max(box[1], frame[1])
-    x1, y1 = min(box[0] + box[2], frame[0] + frame[2]), min(box[1] + box[3], frame[1] + frame[3])
-    if x1 <= x0 or y1 <= y0:
+    part = geometry.common_box(geometry.from_xywh(np.asarray(box, float)), geometry.from_xywh(frame))
+    if geometry.is_empty(part):
         return None
-    return (float(x0), float(y0), float(x1 - x0), float(y1 - y0))
+    x, y, w, h = geometry.to_xywh(part).tolist()
+    return (x, y, w, h)
 
 
 def _mean(values: list[float]) -> float:

@@ -76,13 +76,10 @@ def render(
     progress: ProgressCallback | None = None,
     info: VideoInfo | None = None,
 ) -> RenderResult:
-    """Encode ``src`` cropped along ``crop_path`` into the MP4 ``dst``.
+    """The operation :func:`reframe.render` with the crop path first: one output of :func:`render_many`.
 
-    Raises :class:`CropPathError` if the path was planned for another
-    video, :class:`OutputError` if ``dst`` is the input or exists (unless
-    ``config.overwrite``) or cannot be written, :class:`InputError` if the
-    source is damaged (then nothing is written), and :class:`Interrupted`
-    on Ctrl-C (the partial file is removed).
+    A damaged source writes nothing (:class:`InputError`), and Ctrl-C removes
+    the partial file (:class:`Interrupted`).
     """
     return render_many(src, [(crop_path, dst)], config, progress, info)[0]
 

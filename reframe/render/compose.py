@@ -26,6 +26,7 @@ import cv2
 import numpy as np
 
 from ..config import even
+from ..geometry import centred_span
 from ..croppath import CropPath, panel_layout, window_size
 from ..probe import VideoInfo
 from ..subtitle_place import rows_clear_of
@@ -155,11 +156,9 @@ class Compositor:
         (of the picture's ``rows`` (y, h) only, when given: those clear of a moved subtitle band)."""
         wx, wy, ww, wh = (float(t) for t in window)
         cx, cy, cw, ch = self.content
-        # Background: the plain window at the same centre, kept inside the picture.
-        pw, ph = self.plain
-        bx = min(max(wx + ww / 2 - pw / 2, cx), cx + cw - pw) if pw < cw else cx + cw / 2 - pw / 2
-        by = min(max(wy + wh / 2 - ph / 2, cy), cy + ch - ph) if ph < ch else cy + ch / 2 - ph / 2
-        background = np.array([bx, by, pw, ph]) if rows is None else np.array([bx, rows[0], pw, rows[1]])
+        background = background_window(window, self.content, self.plain)
+        if rows is not None:
+            background = np.array([background[0], rows[0], background[2], rows[1]])
         self.warper.warp(src, background, self.thumb)
         for i, (plane, small) in enumerate(zip(dst, self.thumb)):
             soft = cv2.GaussianBlur(small, (0, 0), _BLUR_SIGMA, borderType=cv2.BORDER_REPLICATE)
@@ -175,6 +174,15 @@ class Compositor:
         if x1 - x0 >= 2 and y1 - y0 >= 2:
             part = np.array([wx + x0 / sx, wy + y0 / sy, (x1 - x0) / sx, (y1 - y0) / sy])
             self.warper.warp(src, part, _region(dst, x0, y0, x1 - x0, y1 - y0))
+
+
+def background_window(window, content, plain) -> np.ndarray:
+    """The window shown blurred behind ``window`` where it reaches beyond the picture: the plain
+    (zoom 1) window of size ``plain`` at the same centre, kept inside ``content`` (``x, y, w, h``)."""
+    wx, wy, ww, wh = (float(t) for t in window)
+    cx, cy, cw, ch = content
+    pw, ph = plain
+    return np.array([centred_span(wx + ww / 2, pw, cx, cw), centred_span(wy + wh / 2, ph, cy, ch), pw, ph])
 
 
 def _region(dst: Planes, x: int, y: int, w: int, h: int) -> Planes:

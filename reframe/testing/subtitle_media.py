@@ -36,6 +36,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from .. import geometry
 from . import media, people
 from .subtitle_text import Cue, Drawn, Style, composite, font_path, render_cue
 
@@ -81,21 +82,17 @@ class SubtitleTruth:
 
 
 def _union(boxes):
+    """The ``x, y, w, h`` box around ``boxes`` (``x, y, w, h``; None ones left out), None without any."""
     boxes = [b for b in boxes if b is not None]
     if not boxes:
         return None
-    x0 = min(b[0] for b in boxes)
-    y0 = min(b[1] for b in boxes)
-    x1 = max(b[0] + b[2] for b in boxes)
-    y1 = max(b[1] + b[3] for b in boxes)
-    return (x0, y0, x1 - x0, y1 - y0)
+    x, y, w, h = geometry.to_xywh(geometry.bounding_box(geometry.from_xywh(np.asarray(boxes, float)))).tolist()
+    return (x, y, w, h)
 
 
 def iou(a, b) -> float:
-    ix = max(0.0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
-    iy = max(0.0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    return inter / (a[2] * a[3] + b[2] * b[3] - inter) if inter > 0 else 0.0
+    """IoU of two ``x, y, w, h`` boxes."""
+    return float(geometry.iou(geometry.from_xywh(np.asarray(a, float)), geometry.from_xywh(np.asarray(b, float))))
 
 
 # ---------------------------------------------------------------- scenes

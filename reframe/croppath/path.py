@@ -1,59 +1,4 @@
-"""The crop path: where the virtual camera looks at every frame.
-
-A plain, versioned, serialisable object between planning and rendering. Save
-it, edit it by hand, render it again without re-analysis.
-
-JSON layout (``version`` 3)::
-
-    {
-      "format": "reframe.croppath",
-      "version": 3,
-      "source": {"name": "in.mp4", "width": 1920, "height": 1080,
-                 "fps": "30000/1001", "frame_count": 300, "duration": 10.01},
-      "aspect": "9:16",
-      "content": [0, 0, 1920, 1080],
-      "shots": [{"start": 0, "end": 120, "subject": "people", "layout": "split", "motion": "calm",
-                 "reason": "...", "note": "...",
-                 "panels": [[[frame, x, y, w, h], ...], [[frame, x, y, w, h], ...]],
-                 "subtitles": {"band": [x, y, w, h], "place": [x, y, w, h]}}],
-      "keyframes": [[frame, x, y, w, h], ...],
-      "detections": [{"frame": 0, "items": [{"box": [x1, y1, x2, y2], "score": 0.9, "kind": "face"}]}],
-      "overrides": {"pins": [...], "shots": {...}, "keyframes": [...]}
-    }
-
-``detections`` (what the analysis found on each sample where it found
-something, rounded) is written only when asked for (``with_detections``):
-it explains the path and lets a correction re-plan from the path alone
-(:mod:`reframe.replan`). The analysis itself has its own file
-(:mod:`reframe.analysis`). A path loaded from a file without the field has
-``detections`` None.
-
-Windows are ``[x, y, w, h]`` in display pixels of the source. Between two
-keyframes a window is the linear interpolation of the two, rounded to 0.01
-px; the writer picks keyframes so that this expansion reproduces every
-frame's window exactly. Each shot's first and last frames are keyframes, so
-no interpolation crosses a cut. A hand-written file may instead give
-``"windows": [[x, y, w, h], ...]`` with one entry per frame.
-
-Each shot has a ``layout`` (see :data:`LAYOUTS`): ``follow`` shows the
-window; ``split`` stacks two panels, each a window track of its own (in
-``panels``, keyframed like the main path, from the shot's first to its last
-frame); ``fit`` shows the whole ``content`` box (the picture inside any
-burned-in bars) over a blurred copy of itself. The main window path is kept
-for every shot, so changing a shot's layout to ``follow`` by hand always
-works, and so does ``fit``; ``split`` needs panels, which the planner writes
-for every shot with two people to give them to.
-
-A shot's optional ``subtitles`` moves its burned-in subtitle band: ``band``
-is where the lines are in the source (display pixels), ``place`` where the
-band is shown, as fractions of the output's width and height; the picture's
-own copy of those rows is covered (see :mod:`reframe.subtitle_place`).
-
-Version 1 files (no layouts, panels or content box) still load: every shot
-is ``follow`` and the content is the whole source. Version 2 files load as
-they are: version 3 only adds optional fields: a shot's ``subtitles`` and the
-``overrides``, corrections made by hand (:mod:`reframe.overrides`) that a re-plan applies again.
-"""
+"""CropPath: per-frame crop windows for one source, with its shots, panels and corrections."""
 
 from __future__ import annotations
 
@@ -61,75 +6,18 @@ import json
 import os
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
-from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
 
-from .config import Aspect
-from .detections import Detections
-from . import jsonfile
-from .errors import CropPathError, UsageError
-from .subtitle_place import MovedBand
-from .overrides import Overrides
-
-FORMAT = "reframe.croppath"
-VERSION = 3
-READS = (1, 2, 3)  # versions this reframe can load
-_DECIMALS = 2
-
-# How a shot is shown. "auto" is a planner setting, never a shot's layout.
-LAYOUTS = ("follow", "split", "fit")
-
-
-@dataclass(frozen=True)
-class SourceRef:
-    """The source a crop path was planned for."""
-
-    name: str
-    width: int
-    height: int
-    fps: Fraction
-    frame_count: int
-    duration: float
-
-    @classmethod
-    def from_info(cls, info) -> SourceRef:
-        return cls(Path(info.path).name, info.width, info.height, info.fps, info.frame_count, info.duration)
-
-
-@dataclass(frozen=True)
-class Shot:
-    """Frames ``start`` (inclusive) to ``end`` (exclusive) between two cuts.
-
-    ``subject`` says what the camera framed (people, animal, object,
-    salient, none) and ``note`` how it was followed; ``motion`` names the
-    camera temperament the path was planned with; ``layout`` is how the shot
-    is shown (one of :data:`LAYOUTS`) and ``reason`` why, in a sentence, so
-    a user can check and override it. ``subtitles``, when set, is the
-    burned-in subtitle band shown whole at its own place (see
-    :mod:`reframe.subtitle_place`).
-    """
-
-    start: int
-    end: int
-    subject: str = "none"
-    note: str = ""
-    motion: str = "calm"
-    layout: str = "follow"
-    reason: str = ""
-    subtitles: MovedBand | None = None
-
-    def __post_init__(self) -> None:
-        if not 0 <= self.start < self.end:
-            raise CropPathError(f"shot [{self.start}, {self.end}) is empty or negative")
-        if self.layout not in LAYOUTS:
-            raise CropPathError(
-                f"shot [{self.start}, {self.end}) has layout {self.layout!r}; use one of: {', '.join(LAYOUTS)}"
-            )
-
-    def __len__(self) -> int:
-        return self.end - self.start
+from .. import jsonfile
+from ..config import Aspect
+from ..detections import Detections
+from ..errors import CropPathError, UsageError
+from ..overrides import Overrides
+from . import jsonform
+from .keyframes import _DECIMALS, _keyframes
+from .parts import LAYOUTS, VERSION, Shot, SourceRef, panel_layout, window_size
 
 
 @dataclass(frozen=True)
@@ -356,40 +244,7 @@ class CropPath(jsonfile.JsonFile):
 
     def to_dict(self, with_detections: bool = False) -> dict:
         """The JSON object; ``with_detections`` adds the detections (when the path has them)."""
-        src = self.source
-        out = {
-            "format": FORMAT,
-            "version": self.version,
-            "source": {
-                "name": src.name,
-                "width": src.width,
-                "height": src.height,
-                "fps": f"{src.fps.numerator}/{src.fps.denominator}",
-                "frame_count": src.frame_count,
-                "duration": round(src.duration, 6),
-            },
-            "aspect": str(self.aspect),
-            "content": [_num(v) for v in self.content_box],
-            "shots": [self._shot_dict(s) for s in self.shots],
-            "keyframes": [[f, *(_num(v) for v in self.windows[f])] for f in self.keyframes()],
-        }
-        if with_detections and self.detections is not None:
-            out["detections"] = [
-                {"frame": int(f), "items": d.to_list()} for f, d in sorted(self.detections.items()) if len(d)
-            ]
-        return out | ({"overrides": self.overrides.to_dict()} if self.overrides else {})
-
-    def _shot_dict(self, s: Shot) -> dict:
-        d = {"start": s.start, "end": s.end, "subject": s.subject, "layout": s.layout, "motion": s.motion,
-             "reason": s.reason, "note": s.note}
-        if s.start in self.panels:
-            d["panels"] = [
-                [[s.start + f, *(_num(v) for v in track[f])] for f in _keyframes(track, 0, len(s))]
-                for track in self.panels[s.start]
-            ]
-        if s.subtitles is not None:
-            d["subtitles"] = s.subtitles.to_dict()
-        return d
+        return jsonform.to_dict(self, with_detections)
 
     def to_json(self, indent: int | None = None, with_detections: bool = False) -> str:
         return json.dumps(self.to_dict(with_detections), indent=indent)
@@ -412,111 +267,4 @@ class CropPath(jsonfile.JsonFile):
     @classmethod
     def from_dict(cls, data: dict) -> CropPath:
         """A crop path from its JSON object (:meth:`from_json` and :meth:`load` read the text or file)."""
-        jsonfile.check_format(data, FORMAT, READS, "crop path", CropPathError)
-        with jsonfile.malformed("crop path", CropPathError):
-            s = data["source"]
-            source = SourceRef(
-                str(s["name"]), int(s["width"]), int(s["height"]), Fraction(str(s["fps"])),
-                int(s["frame_count"]), float(s["duration"]),
-            )
-            n = source.frame_count
-            if "windows" in data:
-                windows = np.asarray(data["windows"], dtype=np.float64).reshape(-1, 4)
-            else:
-                windows = _expand(np.asarray(data["keyframes"], dtype=np.float64).reshape(-1, 5), n)
-            shots = tuple(
-                Shot(
-                    int(d["start"]), int(d["end"]), str(d.get("subject", "none")), str(d.get("note", "")),
-                    str(d.get("motion", "calm")), str(d.get("layout", "follow")), str(d.get("reason", "")),
-                    _moved_band(d),
-                )
-                for d in data["shots"]
-            )
-            panels = {
-                int(d["start"]): np.stack([_expand_panel(t, int(d["start"]), int(d["end"])) for t in d["panels"]])
-                for d in data["shots"]
-                if d.get("panels")
-            }
-            content = data.get("content")
-            dets = None
-            if data.get("detections") is not None:
-                dets = {int(d["frame"]): Detections.from_list(d["items"]) for d in data["detections"]}
-            return cls(
-                source, Aspect.parse(data["aspect"]), windows, shots, dets,
-                content=tuple(float(v) for v in content) if content is not None else None, panels=panels,
-                overrides=Overrides.from_dict(data.get("overrides") or {}),
-            )
-
-
-
-def window_size(src_w: float, src_h: float, aspect: Aspect) -> tuple[float, float]:
-    """The window of ``aspect`` at the source's full height.
-
-    From a source wider than ``aspect`` it is the largest window that fits.
-    A source as narrow or narrower (a portrait phone clip asked for 9:16 or
-    4:5) is never cropped: the window is the whole frame, wider than the
-    picture when needed, and the renderer fills the sides with black.
-    """
-    return float(src_h) * float(aspect.ratio), float(src_h)
-
-
-def _keyframes(windows: np.ndarray, start: int, end: int) -> list[int]:
-    """Indices in ``[start, end)`` whose windows, linearly interpolated, give every window back."""
-    keep = {start, end - 1}
-    tol = 0.4 * 10.0**-_DECIMALS
-    stack = [(start, end - 1)]
-    while stack:
-        a, b = stack.pop()
-        if b - a < 2:
-            continue
-        t = (np.arange(a, b + 1) - a) / (b - a)
-        seg = windows[a : b + 1]
-        interp = seg[0] + t[:, None] * (seg[-1] - seg[0])
-        err = np.abs(interp - seg).max(axis=1)
-        i = int(np.argmax(err))
-        if err[i] > tol:
-            keep.add(a + i)
-            stack += [(a, a + i), (a + i, b)]
-    return sorted(keep)
-
-
-def _expand(keys: np.ndarray, n: int, first: int = 0) -> np.ndarray:
-    """Per-frame windows of frames ``first`` to ``first + n - 1`` from ``[frame, x, y, w, h]`` keyframes."""
-    if len(keys) == 0:
-        raise CropPathError("crop path has no keyframes")
-    frames = keys[:, 0]
-    if np.any(frames != np.round(frames)) or np.any(np.diff(frames) <= 0):
-        raise CropPathError("keyframe frame numbers must be whole and increasing")
-    if frames[0] != first or frames[-1] != first + n - 1:
-        raise CropPathError(f"keyframes must start at frame {first} and end at frame {first + n - 1}")
-    t = np.arange(first, first + n)
-    return np.stack([np.interp(t, frames, keys[:, c]) for c in range(1, 5)], axis=1)
-
-
-def _moved_band(shot: dict) -> MovedBand | None:
-    if shot.get("subtitles") is None:
-        return None
-    return MovedBand.from_dict(shot["subtitles"], f"shot [{shot.get('start')}, {shot.get('end')})")
-
-
-def _expand_panel(keys, start: int, end: int) -> np.ndarray:
-    return _expand(np.asarray(keys, dtype=np.float64).reshape(-1, 5), end - start, start)
-
-
-def panel_layout(aspect: Aspect) -> tuple[bool, Fraction]:
-    """How a split shot divides the output: ``(stacked, panel aspect)``.
-
-    Portrait and square outputs stack the two panels (top, bottom); a
-    landscape output puts them side by side.
-
-    >>> panel_layout(Aspect(9, 16))
-    (True, Fraction(9, 8))
-    """
-    if aspect.ratio <= 1:
-        return True, aspect.ratio * 2
-    return False, aspect.ratio / 2
-
-
-def _num(v: float) -> float | int:
-    v = round(float(v), _DECIMALS)
-    return int(v) if v == int(v) else v
+        return jsonform.from_dict(cls, data)

@@ -1,0 +1,180 @@
+"""The commands that make one video's crop path or output: convert, plan (and its former name
+analyze) and render."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from reframe.config import Aspect, PlanConfig, RenderConfig
+
+from .common import (
+    ASPECT, AUDIO_TRACKS, CRF, ENCODER, LAYOUT, MOTION, OVERWRITE, PRESET, SIZE, SUBTITLES, ZOOM_MAX, AnalysisOpt,
+    AspectOpt, AudioTracksOpt, CrfOpt, EncoderOpt, InArg, LayoutOpt, MotionOpt, OverwriteOpt, PinOpt, PresetOpt,
+    QuietOpt, SaveAnalysisOpt, ShotOpt, SizeOpt, SubtitlesOpt, WithDetectionsOpt, ZoomOpt, app, one_line_errors,
+    progress_bar, say, wrote,
+)
+
+
+@app.command()
+def convert(
+    src: InArg,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output MP4.", show_default=False)],
+    aspect: Annotated[
+        str,
+        typer.Option(
+            "--aspect", "-a",
+            help="Output aspect W:H, or several separated by commas (9:16,4:5,1:1): one file each, "
+            "named OUT_9x16.mp4 and so on, from one analysis.",
+        ),
+    ] = ASPECT,
+    size: SizeOpt = SIZE,
+    crf: CrfOpt = CRF,
+    preset: PresetOpt = PRESET,
+    encoder: EncoderOpt = ENCODER,
+    save_path: Annotated[
+        Optional[Path], typer.Option("--save-path", help="Also write the crop path JSON here (one per aspect).")
+    ] = None,
+    motion: MotionOpt = MOTION,
+    layout: LayoutOpt = LAYOUT,
+    zoom_max: ZoomOpt = ZOOM_MAX,
+    subtitles: SubtitlesOpt = SUBTITLES,
+    audio_tracks: AudioTracksOpt = AUDIO_TRACKS,
+    pin: PinOpt = None,
+    shot: ShotOpt = None,
+    with_detections: WithDetectionsOpt = False,
+    save_analysis: SaveAnalysisOpt = None,
+    overwrite: OverwriteOpt = OVERWRITE,
+    quiet: QuietOpt = False,
+) -> None:
+    """Reframe SRC into a vertical video (analyze, plan and render in one go)."""
+    with one_line_errors():
+        from reframe.overrides import Overrides
+        from reframe.pipeline import convert as convert_file
+        from reframe.pipeline import output_paths, parse_aspects
+
+        overrides = Overrides.parse(pin, shot)
+        aspects = parse_aspects(aspect)
+        outputs = output_paths(output, aspects)
+        saves = output_paths(save_path, aspects) if save_path is not None else None
+        plan_config = PlanConfig(aspect=aspects[0], motion=motion, layout=layout, zoom_max=zoom_max, subtitles=subtitles)
+        render_config = RenderConfig(
+            size=size, crf=crf, preset=preset, encoder=encoder, audio_tracks=audio_tracks, overwrite=overwrite
+        )
+        with progress_bar(quiet) as progress:
+            results = convert_file(
+                src, outputs, plan_config=plan_config, render_config=render_config, save_path=saves,
+                overrides=overrides, progress=progress, with_detections=with_detections, save_analysis=save_analysis,
+            )
+        if not quiet:
+            for result in results:
+                say(wrote(result))
+
+
+def _plan_command(warning: str | None):
+    """The `plan` command's function; ``warning`` (for a former name) is said before it runs."""
+
+    def command(
+        src: InArg,
+        output: Annotated[Path, typer.Option("--output", "-o", help="Crop path JSON to write.", show_default=False)],
+        aspect: AspectOpt = ASPECT,
+        motion: MotionOpt = MOTION,
+        layout: LayoutOpt = LAYOUT,
+        zoom_max: ZoomOpt = ZOOM_MAX,
+        subtitles: SubtitlesOpt = SUBTITLES,
+        with_detections: WithDetectionsOpt = False,
+        save_analysis: SaveAnalysisOpt = None,
+        overwrite: OverwriteOpt = OVERWRITE,
+        quiet: QuietOpt = False,
+    ) -> None:
+        with one_line_errors():
+            if warning:
+                say(warning)
+            config = PlanConfig(
+                aspect=Aspect.parse(aspect), motion=motion, layout=layout, zoom_max=zoom_max, subtitles=subtitles
+            )
+            _plan(src, output, config, with_detections, save_analysis, overwrite, quiet)
+
+    return command
+
+
+plan = app.command("plan", help="Analyze SRC and plan its crop path; save it as JSON, without rendering.")(
+    _plan_command(None)
+)
+analyze = app.command(
+    "analyze", help="Deprecated: the former name of 'plan' (same options and output); removed in the next release."
+)(
+    _plan_command(
+        "reframe: warning: 'reframe analyze' writes a crop path, which is what 'reframe plan' does; "
+        "use 'reframe plan' (the same options): 'analyze' will be removed in the next release"
+    )
+)
+
+
+def _plan(src, output, config, with_detections, save_analysis, overwrite, quiet) -> None:
+    from reframe.errors import OutputError
+    from reframe.pipeline import analyze as analyze_video
+    from reframe.pipeline import plan as plan_video
+
+    if output.exists() and not overwrite:
+        raise OutputError(f"{output} already exists (use --overwrite to replace it)")
+    with progress_bar(quiet) as progress:
+        analysis = analyze_video(src, progress=progress)
+    if save_analysis is not None:
+        analysis.save(save_analysis)
+    path = plan_video(analysis, config)
+    path.save(output, with_detections=with_detections)
+    if not quiet:
+        say(f"wrote {output} ({len(path.shots)} shots, {path.source.frame_count} frames)")
+
+
+@app.command()
+def render(
+    src: InArg,
+    path: Annotated[Path, typer.Option("--path", "-p", help="Crop path JSON (from plan or --save-path).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output MP4.", show_default=False)],
+    size: SizeOpt = SIZE,
+    crf: CrfOpt = CRF,
+    preset: PresetOpt = PRESET,
+    encoder: EncoderOpt = ENCODER,
+    layout: Annotated[
+        Optional[str],
+        typer.Option(
+            "--layout", "-l",
+            help="Show every shot as follow, split or fit instead of the layouts in the crop path "
+            "(split needs panels, which the planner saves for shots with two people).",
+        ),
+    ] = None,
+    audio_tracks: AudioTracksOpt = AUDIO_TRACKS,
+    pin: PinOpt = None,
+    shot: ShotOpt = None,
+    analysis: AnalysisOpt = None,
+    overwrite: OverwriteOpt = OVERWRITE,
+    quiet: QuietOpt = False,
+) -> None:
+    """Render SRC with a saved (possibly hand-edited) crop path; no re-analysis."""
+    with one_line_errors():
+        from reframe.analysis import Analysis
+        from reframe.croppath import CropPath
+        from reframe.overrides import Overrides
+        from reframe.probe import probe
+        from reframe.pipeline import render as render_path
+        from reframe.replan import replan
+
+        config = RenderConfig(
+            size=size, crf=crf, preset=preset, encoder=encoder, overwrite=overwrite, audio_tracks=audio_tracks
+        )
+        overrides = Overrides.parse(pin, shot)
+        crop_path = CropPath.load(path)
+        info = probe(src)
+        if overrides:
+            saved = Analysis.load(analysis) if analysis is not None else None
+            crop_path = replan(crop_path, info, crop_path.overrides.merged(overrides), analysis=saved)
+        if layout is not None:
+            crop_path = crop_path.with_layout(layout)
+        with progress_bar(quiet) as progress:
+            result = render_path(src, crop_path, output, config, progress, info=info)
+        if not quiet:
+            say(wrote(result))
