@@ -40,6 +40,7 @@ import cv2
 import numpy as np
 
 from ..frames import plane_array
+from ..geometry import bounding_box, from_xywh, smaller_share, to_xywh
 from ..subtitles import SubtitleBand
 
 _KERNEL3 = np.ones((3, 3), np.uint8)
@@ -234,11 +235,9 @@ def _centred(words: list[tuple[int, int, int, int]], width: int, height: int) ->
 
 
 def _union(boxes: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:
-    x0 = min(b[0] for b in boxes)
-    y0 = min(b[1] for b in boxes)
-    x1 = max(b[0] + b[2] for b in boxes)
-    y1 = max(b[1] + b[3] for b in boxes)
-    return x0, y0, x1 - x0, y1 - y0
+    """The ``x, y, w, h`` box holding all of ``boxes``."""
+    x, y, w, h = to_xywh(bounding_box(from_xywh(np.array(boxes)))).tolist()
+    return x, y, w, h
 
 
 def _rows_of_text(new: np.ndarray, box: tuple[int, int, int, int], min_height: float) -> list[tuple[int, int, int, int]]:
@@ -279,10 +278,8 @@ def _tight(mask: np.ndarray) -> tuple[int, int, int, int] | None:
 
 
 def _overlap(a, b) -> float:
-    """Intersection over the smaller box."""
-    ix = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
-    iy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
-    return ix * iy / max(1, min(a[2] * a[3], b[2] * b[3]))
+    """Intersection over the smaller box (``x, y, w, h``)."""
+    return float(smaller_share(from_xywh(a), from_xywh(b)))
 
 
 class SubtitleFinder:

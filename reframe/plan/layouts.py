@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ._boxes import inside
+from ..geometry import points_in
 from .readings import Reading, Subject, SubjectKind
 from .tracks import Track, principal_tracks
 
@@ -48,7 +48,7 @@ def panel_readings(track: Track, bodies: dict[int, np.ndarray] | None = None) ->
         boxes = np.zeros((0, 4)) if bodies is None else bodies.get(r.frame, np.zeros((0, 4)))
         if len(boxes):
             # This person's own body: the smallest that holds the head.
-            holds = np.array([inside(_centre(person.box)[None], b)[0] for b in boxes])
+            holds = np.array([points_in(_centre(person.box)[None], b)[0] for b in boxes])
             area = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
             own = int(np.argmin(np.where(holds, area, np.inf))) if holds.any() else -1
             others += [Subject(b, person.score * weak, body=True) for i, b in enumerate(boxes) if i != own]

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..detect.faces import box_iou
 from ..detections import Detections, Kind
-from ._boxes import inside
+from ..geometry import iou, points_in
 from .readings import Reading, Subject, SubjectKind
 from .text import about_text, text_companions
 
@@ -151,17 +150,17 @@ def _held(
     for k, (box, t0) in enumerate(zip(faces.xyxy, prev_seen)):
         if time - t0 > _HOLD_SECONDS or not len(bodies_then) or not len(bodies_now):
             continue
-        if len(faces_now) and np.any(inside(faces_now, box)):
+        if len(faces_now) and np.any(points_in(faces_now, box)):
             continue  # found again
-        around = bodies_then[[bool(inside(faces.center[k : k + 1], b)[0]) for b in bodies_then]]
+        around = bodies_then[[bool(points_in(faces.center[k : k + 1], b)[0]) for b in bodies_then]]
         if not len(around):
             continue
         body = around[np.argmin((around[:, 2] - around[:, 0]) * (around[:, 3] - around[:, 1]))]  # the closest fit
-        overlap = box_iou(bodies_now, body)
+        overlap = iou(bodies_now, body)
         j = int(np.argmax(overlap))
         if overlap[j] < 0.3:
             continue  # the body is gone too
-        if len(faces_now) and np.any(inside(faces_now, bodies_now[j])):
+        if len(faces_now) and np.any(points_in(faces_now, bodies_now[j])):
             continue  # the body shows a face of its own now
         # The head moves with the top of the body (a person bending, sitting down).
         shift = np.array([(bodies_now[j, 0] + bodies_now[j, 2] - body[0] - body[2]) / 2, bodies_now[j, 1] - body[1]])

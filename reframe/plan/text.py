@@ -11,7 +11,7 @@ from ..analysis import Analysis
 from ..config import PlanConfig
 from ..detections import Detections, Kind
 from ..subtitle_place import MovedBand, place_for, rows_clear_of, shot_band
-from ._boxes import shared
+from ..geometry import smaller_share
 from .layouts import GROUP_FILL, ShotLayout, zoom_for
 from .readings import Reading, Subject, SubjectKind
 
@@ -60,7 +60,7 @@ def video_overlays(analysis: Analysis) -> np.ndarray:
     # Text is carried between the passes that found it: each sighting once per shot.
     seen = np.unique(np.column_stack([shots, np.round(np.array(boxes) / 4)]), axis=0)
     boxes, shots = seen[:, 1:] * 4, seen[:, 0]
-    elsewhere = [np.any((shared(boxes, b) >= _SAME_PLACE) & (shots != s)) for b, s in zip(boxes, shots)]
+    elsewhere = [np.any((smaller_share(boxes, b) >= _SAME_PLACE) & (shots != s)) for b, s in zip(boxes, shots)]
     return boxes[np.array(elsewhere)]
 
 
@@ -88,7 +88,7 @@ def with_framing_text(
                 c = lines.center
                 keep &= ~((c[:, 0] >= x) & (c[:, 0] <= x + w) & (c[:, 1] >= y) & (c[:, 1] <= y + h))
         for box in overlays:
-            keep &= shared(lines.xyxy, box) < _SAME_PLACE
+            keep &= smaller_share(lines.xyxy, box) < _SAME_PLACE
         blocks = _text_blocks(lines[keep])
         room = _TEXT_ROOM * (blocks.xyxy[:, 3] - blocks.xyxy[:, 1])
         grown = blocks.xyxy + np.stack([-room, 0 * room, room, 0 * room], axis=1)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..detect.faces import box_iou
+from ..geometry import iou
 from ..detections import Detections, Tracker
 from ..speaker import SpeakerTrack, speaker_track
 from .readings import Reading, Subject, SubjectKind
@@ -115,7 +115,7 @@ def follow_speaker(
         box, cands = box_at.get(r.frame), r.subjects
         leads = [i for i, c in enumerate(cands) if c.lead]
         if box is not None and leads and r.kind == SubjectKind.PEOPLE:
-            ious = box_iou(np.array([cands[i].box for i in leads]), box)
+            ious = iou(np.array([cands[i].box for i in leads]), box)
             if ious.max() > 0.3:
                 i = leads[int(np.argmax(ious))]
                 top = max((cands[j].score for j in leads if j != i), default=0.0)
