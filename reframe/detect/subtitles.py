@@ -126,12 +126,14 @@ class _Zone:
             covered = [a for a in self.active if _overlap(box, a.box) > 0.3]
             if any(a.box[2] * a.box[3] >= w * h for a in covered):
                 continue
-            # A larger block appearing over a small one: the small one was part of it.
+            # A larger block appearing over a small one: the small one was part of it
+            # (the rest, such as a background box's edges, came to rest later), shown since its onset.
             self.active = [a for a in self.active if a not in covered]
             mask = held[y : y + h, x : x + w].copy()
             if cv2.countNonZero(mask) < 12:
                 continue
-            self.active.append(_Line(onset, box, mask, grey[y : y + h, x : x + w].copy()))
+            first = min([onset, *(a.onset for a in covered)])
+            self.active.append(_Line(first, box, mask, grey[y : y + h, x : x + w].copy()))
 
     def _blocks(self, new: np.ndarray) -> list[tuple[int, int, int, int]]:
         """Boxes of the blocks of new strokes shaped like one or two centred text lines."""
@@ -165,7 +167,11 @@ class _Zone:
                     continue
                 x, y, w, h = tight
                 x, y = x + x0, y + ry
-                if not (frame_rows[0] <= h <= frame_rows[1] and w >= max(f.MIN_ASPECT * h, f.MIN_WIDTH * sw)):
+                # One line, or two whose rows the edges of a background box join (each line
+                # as wide for its height as one alone).
+                lines_in = 1 if h <= frame_rows[1] else 2
+                if not (frame_rows[0] <= h <= lines_in * frame_rows[1]
+                        and w >= max(f.MIN_ASPECT * h / lines_in, f.MIN_WIDTH * sw)):
                     continue
                 if abs(x + w / 2 - sw / 2) > f.OFF_CENTRE * sw:
                     continue
