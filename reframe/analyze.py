@@ -3,7 +3,7 @@
 Every frame is decoded (without the deblocking filter: nothing here looks at
 full-size pixels) and turned into a thumbnail for the cut detector and the
 motion measure; only sampled frames are scaled to the analysis size and
-given to the detectors. Sampling adapts to the picture (:class:`Sampler`):
+given to the detectors. Sampling adapts to the picture (:class:`~reframe.sampling.Sampler`):
 the first frame of every shot, then ``AnalyzeConfig.sample_fps`` while the
 picture changes and ``still_sample_fps`` while it holds still; the planner
 interpolates between samples. Boxes are stored in display pixels of the
@@ -19,6 +19,7 @@ import cv2
 import numpy as np
 
 from .analysis import Analysis
+from .bars import BarFinder
 from .config import AnalyzeConfig, ProgressCallback, even
 from .detect.faces import Scan
 from .detect.protocols import Detector, FaceFinder, SaliencyFinder
@@ -26,6 +27,7 @@ from .detect.subtitles import SubtitleFinder
 from .detections import Detections, Kind, between
 from .frames import read_ahead
 from .probe import VideoInfo, probe
+from .sampling import Sampler
 from .shots import CutDetector
 from .speaker import MOUTH_GAP_SECONDS, SpeechTrack, speech_activity, with_mouth_activity
 from .transitions import Transition, TransitionDetector
@@ -290,126 +292,6 @@ def _sampled(
             new_shot = False
 
 
-class Sampler:
-    """Decides which frames the detectors see, from the thumbnails of all frames.
-
-    A frame is sampled when a shot starts, when ``1 / still_sample_fps``
-    seconds passed since the last sample, or, no sooner than
-    ``1 / sample_fps`` after it, when the picture changed since the last
-    sample: more than ``sample_change`` of the thumbnail's pixels moved by
-    more than a few grey levels (someone moving, a pan, a newcomer), or
-    while ``speech`` says someone speaks (a talking head changes few
-    pixels, yet its mouth must be read often). Each sample also gets the
-    face scan it is due (:class:`Scan`): the first sample of a shot the fine
-    one, then the fine one every ``fine_scan_every`` seconds and the whole
-    frame every ``whole_scan_every`` seconds; known faces are followed in
-    between. :attr:`for_voice` tells whether the last sample was taken only
-    because someone speaks: with no face on screen it has no mouth to read.
-
-    >>> # scan = sampler.due(frame.time, thumb); None: not a sample
-    """
-
-    # Grey levels a thumbnail pixel must change by to count as moved (compression noise stays below).
-    MOVED = 20
-
-    def __init__(self, config: AnalyzeConfig, speech: SpeechTrack | None = None) -> None:
-        self.speech = speech
-        self.min_gap = 1.0 / config.sample_fps
-        self.max_gap = 1.0 / config.still_sample_fps
-        self.change = config.sample_change
-        self.fine_every = config.fine_scan_every
-        self.whole_every = config.whole_scan_every
-        self.new_shot()
-
-    def new_shot(self) -> None:
-        self._last_time = -np.inf
-        self._next_fine = self._next_whole = -np.inf
-        self._last_grey: np.ndarray | None = None
-        self.for_voice = False
-
-    def due(self, time: float, thumb: np.ndarray) -> Scan | None:
-        """None when this frame is not a sample, else the face scan it gets."""
-        gap = time - self._last_time
-        if gap + 1e-9 < self.min_gap:
-            return None
-        grey = np.ascontiguousarray(thumb[..., 1])  # green: close to luma
-        self.for_voice = False
-        if gap + 1e-9 < self.max_gap and self._last_grey is not None:
-            moved = np.count_nonzero(cv2.absdiff(grey, self._last_grey) > self.MOVED)
-            if moved < self.change * grey.size:
-                if not self._speaking(time):
-                    return None
-                self.for_voice = True
-        self._last_time = time
-        self._last_grey = grey.copy()
-        if time + 1e-9 >= self._next_fine:
-            self._next_fine = time + self.fine_every
-            self._next_whole = time + self.whole_every
-            return Scan.FINE
-        if time + 1e-9 >= self._next_whole:
-            self._next_whole = time + self.whole_every
-            return Scan.WHOLE
-        return Scan.HINTS
-
-    def _speaking(self, time: float) -> bool:
-        return self.speech is not None and float(self.speech.at([time])[0]) >= 0.5
-
-
-class BarFinder:
-    """Finds black bars burned into the picture (letterbox, pillarbox).
-
-    A row or column belongs to a bar when it is dark on every frame of the
-    clip; fades to black do not count because the rest of the clip lights
-    them up.
-    """
-
-    # Brightest a bar pixel gets (8-bit); compressed black sits around 16-20.
-    DARK = 32
-    # Bars thinner than this share of the side are ignored (edge noise).
-    MIN_SHARE = 0.02
-
-    def __init__(self) -> None:
-        self._rows: np.ndarray | None = None
-        self._cols: np.ndarray | None = None
-
-    def add(self, rgb: np.ndarray) -> None:
-        # The brightest channel of each row and column, taken over whole
-        # contiguous rows first: a per-pixel maximum over the three channels
-        # is a slow strided reduction, and this runs on every frame.
-        h, w = rgb.shape[:2]
-        rows = rgb.reshape(h, -1).max(axis=1)
-        cols = rgb.max(axis=0).max(axis=1)
-        if self._rows is None:
-            self._rows, self._cols = rows.copy(), cols.copy()
-        else:
-            np.maximum(self._rows, rows, out=self._rows)
-            np.maximum(self._cols, cols, out=self._cols)
-
-    def content(self, width: int, height: int) -> tuple[float, float, float, float] | None:
-        """The picture area in ``width`` x ``height`` pixels, or None when there are no bars."""
-        if self._rows is None:
-            return None
-        y0, y1 = _span(self._rows > self.DARK, self.MIN_SHARE)
-        x0, x1 = _span(self._cols > self.DARK, self.MIN_SHARE)
-        if (x0, y0, x1, y1) == (0.0, 0.0, 1.0, 1.0):
-            return None
-        return (float(x0 * width), float(y0 * height), float((x1 - x0) * width), float((y1 - y0) * height))
-
-
-def _span(lit: np.ndarray, min_share: float) -> tuple[float, float]:
-    """First and last lit position as shares of the side (whole side when unlit or bars too thin)."""
-    n = len(lit)
-    idx = np.flatnonzero(lit)
-    if len(idx) < n * 0.2:
-        return 0.0, 1.0  # almost nothing lit: a black clip, not bars
-    # Two thumbnail pixels in, so the bar's blurred edge stays outside.
-    a = (idx[0] + 2) / n if idx[0] > 0 else 0.0
-    b = (idx[-1] - 1) / n if idx[-1] < n - 1 else 1.0
-    a = a if a >= min_share else 0.0
-    b = b if 1.0 - b >= min_share else 1.0
-    return a, b
-
-
 def analyze(src, config: AnalyzeConfig = AnalyzeConfig(), progress: ProgressCallback | None = None) -> Analysis:
     """Deprecated: :func:`reframe.analyze`."""
     from .pipeline import analyze as public, deprecated
@@ -418,4 +300,4 @@ def analyze(src, config: AnalyzeConfig = AnalyzeConfig(), progress: ProgressCall
     return public(src, config, progress=progress)
 
 
-__all__ = ["Analysis", "Analyzer", "Sampler", "analyze"]
+__all__ = ["Analysis", "Analyzer", "analyze"]

@@ -22,7 +22,8 @@ from .errors import UsageError
 from .probe import VideoInfo, probe
 
 if TYPE_CHECKING:
-    from .analyze import Analysis, Analyzer
+    from .analysis import Analysis
+    from .analyze import Analyzer
     from .croppath import CropPath
     from .overrides import Overrides
     from .render import RenderResult

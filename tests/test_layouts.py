@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from test_plan import FPS, H, W, analysis, heads, info
 
-from reframe.analyze import Analysis
+from reframe.analysis import Analysis
 from reframe.render.compose import Compositor
 from reframe.config import Aspect, PlanConfig
 from reframe.croppath import CropPath

@@ -11,7 +11,7 @@ import pytest
 from test_plan import FPS, analysis, heads, info
 
 from reframe import plan
-from reframe.analyze import Analysis
+from reframe.analysis import Analysis
 from reframe.config import PlanConfig
 from reframe.croppath import CropPath
 from reframe.detections import Detections

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from reframe.analyze import Analysis
+from reframe.analysis import Analysis
 from reframe.config import PlanConfig
 from reframe.croppath import CropPath
 from reframe.detections import Detections, Kind
@@ -223,7 +223,7 @@ def test_unknown_motion_is_a_usage_error():
 
 
 def test_pillarbox_bars_are_found_and_fades_are_not_bars():
-    from reframe.analyze import BarFinder
+    from reframe.bars import BarFinder
 
     rng = np.random.default_rng(0)
     bars = BarFinder()

@@ -7,7 +7,8 @@ import itertools
 import numpy as np
 import pytest
 
-from reframe.analyze import Analyzer, Sampler
+from reframe.analyze import Analyzer
+from reframe.sampling import Sampler
 from reframe.config import AnalyzeConfig
 from reframe.detect.faces import Scan
 from reframe.detections import Detections, Kind
