@@ -57,15 +57,3 @@ def test_scenery_all_over_is_no_line():
     letters(new, 170, 310, 40, 14)
     assert zone._blocks(new) == []
 
-
-def test_two_lines_whose_boxes_touch_are_one_block():
-    # Each line on its own background box, the boxes' edges meeting between the lines:
-    # no empty rows split the block, yet it is two lines, not one too tall.
-    zone, new = bottom_strip()
-    for x0, x1, y0, y1 in ((130, 350, 34, 57), (170, 310, 56, 79)):
-        new[y0 : y0 + 2, x0:x1] = new[y1 - 2 : y1, x0:x1] = 255
-        new[y0:y1, x0 : x0 + 2] = new[y0:y1, x1 - 2 : x1] = 255
-    letters(new, 140, 340, 38, 15, pitch=6)
-    letters(new, 180, 300, 60, 15, pitch=6)
-    (x, y, w, h), = zone._blocks(new)
-    assert y <= 38 and y + h >= 75, (y, h)

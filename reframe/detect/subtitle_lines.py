@@ -146,11 +146,7 @@ class Zone:
                     continue
                 x, y, w, h = tight
                 x, y = x + x0, y + ry
-                # One line, or two whose rows the edges of a background box join (each line
-                # as wide for its height as one alone).
-                lines_in = 1 if h <= frame_rows[1] else 2
-                if not (frame_rows[0] <= h <= lines_in * frame_rows[1]
-                        and w >= max(f.MIN_ASPECT * h / lines_in, f.MIN_WIDTH * sw)):
+                if not (frame_rows[0] <= h <= frame_rows[1] and w >= max(f.MIN_ASPECT * h, f.MIN_WIDTH * sw)):
                     continue
                 if abs(x + w / 2 - sw / 2) > f.OFF_CENTRE * sw:
                     continue
