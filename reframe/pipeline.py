@@ -95,12 +95,12 @@ def render(
     source cannot be decoded. ``info`` saves probing ``src`` again.
     """
     from .croppath import CropPath
-    from .render import render as render_path
+    from .render import render_many as render_paths
 
     if isinstance(src, CropPath):
         deprecated("render(crop_path, src, dst)", "render(src, crop_path, dst)")
         src, crop_path = crop_path, src
-    return render_path(src, crop_path, dst, config, progress, info=info)
+    return render_paths(src, [(crop_path, dst)], config, progress, info=info)[0]
 
 
 def render_many(

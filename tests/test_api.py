@@ -134,16 +134,20 @@ def test_render_with_the_crop_path_first_warns_and_still_works(monkeypatch):
     stage = importlib.import_module("reframe.render")
 
     calls = []
-    monkeypatch.setattr(stage, "render", lambda src, path, dst, config, progress, info=None: calls.append((path, src)))
-    monkeypatch.setattr(stage, "render_many", lambda src, targets, config, progress, info=None: calls.append(src))
+
+    def render_many(src, targets, config, progress, info=None):
+        calls.append((src, list(targets)))
+        return ["result"] * len(targets)
+
+    monkeypatch.setattr(stage, "render_many", render_many)
     path = reframe.plan(CLIP)
-    reframe.render("in.mp4", path, "out.mp4")
+    assert reframe.render("in.mp4", path, "out.mp4") == "result"
     with pytest.warns(DeprecationWarning, match="render"):
         reframe.render(path, "in.mp4", "out.mp4")
     reframe.render_many("in.mp4", [(path, "out.mp4")])
     with pytest.warns(DeprecationWarning, match="render_many"):
         reframe.render_many([(path, "out.mp4")], "in.mp4")
-    assert calls == [(path, "in.mp4"), (path, "in.mp4"), "in.mp4", "in.mp4"]
+    assert calls == [("in.mp4", [(path, "out.mp4")])] * 4
 
 
 @pytest.fixture

@@ -17,7 +17,8 @@ from reframe.detections import Detections, Kind
 from reframe.errors import CropPathError, UsageError
 from reframe import plan
 from reframe.evaluation import Annotation, score
-from reframe.render import _Warper, render
+from reframe import render
+from reframe.render import _Warper
 from reframe.testing import media
 
 FULL = H * 9 / 16  # the full-height 9:16 window of a 1920x1080 source

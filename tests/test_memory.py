@@ -18,7 +18,7 @@ from reframe.config import AnalyzeConfig, Aspect, RenderConfig
 from reframe.croppath import CropPath, SourceRef
 from reframe.detections import Detections
 from reframe.probe import probe
-from reframe.render import render
+from reframe import render
 from reframe.testing import lavfi
 
 

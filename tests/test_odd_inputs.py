@@ -26,7 +26,7 @@ from reframe.detections import Detections
 from reframe.errors import InputError
 from reframe.frames import FrameReader
 from reframe.probe import probe
-from reframe.render import render
+from reframe import render
 from reframe.testing import lavfi
 
 pytestmark = pytest.mark.slow  # end to end: encodes and command-line runs

@@ -15,7 +15,8 @@ from reframe.croppath import CropPath, Shot, SourceRef
 from reframe.errors import CropPathError, InputError, Interrupted, OutputError
 from reframe.frames import FrameReader
 from reframe.probe import probe
-from reframe.render import _resize_window, _warp_plane, check_output, render, render_many
+from reframe import render, render_many
+from reframe.render import _resize_window, _warp_plane, check_output
 from reframe.testing import lavfi
 
 SMALL = RenderConfig(size="90x160", preset="ultrafast")

@@ -45,7 +45,7 @@ from .warp import _resize_window, _warp_plane, _Warper  # noqa: E402,F401
 
 __all__ = [
     "HELD_AUDIO_MIN", "MP4_AUDIO_CODECS", "SHARED_DECODE", "Compositor", "RenderResult", "check_encoder",
-    "check_output", "render", "render_many",
+    "check_output", "render_many",
 ]
 
 
@@ -66,22 +66,6 @@ class RenderResult:
     def fps(self) -> float:
         """Frames encoded per second of wall-clock time."""
         return self.frame_count / self.elapsed if self.elapsed > 0 else 0.0
-
-
-def render(
-    src: str | os.PathLike,
-    crop_path: CropPath,
-    dst: str | os.PathLike,
-    config: RenderConfig = RenderConfig(),
-    progress: ProgressCallback | None = None,
-    info: VideoInfo | None = None,
-) -> RenderResult:
-    """The operation :func:`reframe.render` with the crop path first: one output of :func:`render_many`.
-
-    A damaged source writes nothing (:class:`InputError`), and Ctrl-C removes
-    the partial file (:class:`Interrupted`).
-    """
-    return render_many(src, [(crop_path, dst)], config, progress, info)[0]
 
 
 def render_many(

@@ -233,7 +233,7 @@ class Review:
         return {"saved": str(self.save_to)}
 
     def start_render(self) -> dict:
-        from ..render import render
+        from ..pipeline import render
 
         with self._lock:
             if self.job.state == "running":
