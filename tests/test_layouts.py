@@ -136,6 +136,23 @@ def test_two_people_overlapping_in_depth_are_not_split():
     assert path.shots[0].layout == "follow" and "too close for a panel each" in path.shots[0].reason
 
 
+def test_two_people_shoulder_to_shoulder_share_one_window_cropped_tight_on_their_faces():
+    # Whole heads too wide apart for one window within --zoom-max, each body reaching
+    # into the other's head (no panel can leave the other out), the faces close enough.
+    close = Detections(
+        np.array([[620, 200, 880, 500], [1020, 200, 1280, 500], [450, 250, 1060, 1080], [840, 250, 1450, 1080]]),
+        np.full(4, 0.9), np.array([Kind.FACE, Kind.FACE, Kind.PERSON, Kind.PERSON]),
+    )
+    path = plan(Analysis(info(100), (), {f: close for f in range(0, 100, 5)}))
+    shot = path.shots[0]
+    assert shot.layout == "follow" and "both faces" in shot.reason, shot.reason
+    x, _, w, _ = path.windows.T
+    assert np.all(w <= 1.25 * FULL + 1)
+    for face in ((620, 880), (1020, 1280)):  # each face's middle two thirds always in the window
+        mid, third = sum(face) / 2, (face[1] - face[0]) / 3
+        assert np.all(x <= mid - third) and np.all(x + w >= mid + third)
+
+
 def test_two_people_apart_follow_the_speaker_before_splitting():
     """One window for both when it can; else the one speaking; a split only without a speaker."""
     samples, speech = {}, {}

@@ -25,6 +25,9 @@ _TOGETHER = 0.5
 _PANEL_MIN_FACES = 1.6
 # A window widened for an animal or object close-up leaves this much room around it.
 _CLOSE_UP_ROOM = 1.04
+# The core of a subject too wide for the window, as a share of its box: a
+# face box's eyes, nose and mouth.
+CORE = 0.6
 
 
 def zoom_for(need) -> float:
@@ -98,12 +101,14 @@ def panel_width(
 
 @dataclass(frozen=True)
 class ShotLayout:
-    """How one shot is shown, why, and (when two people could have a panel each) their readings."""
+    """How one shot is shown, why, (when two people could have a panel each) their readings,
+    and (when the layout frames narrower boxes than the subjects') the readings to frame."""
 
     layout: str
     reason: str
     zoom: float = 1.0
     pair: tuple[list[Reading], list[Reading]] | None = None
+    framed: list[Reading] | None = None
 
 
 def choose_layout(
@@ -130,8 +135,9 @@ def choose_layout(
     window shows it: a close-up wider than the window is followed tight on
     its eyes, nose and mouth (see :func:`reframe.plan.planner._group`). Two people get, in this
     order, one window holding both (zoomed out within ``max_zoom``), the
-    window following whoever speaks, or a panel each when each panel can
-    show its person and no part of the other.
+    window following whoever speaks, a panel each when each panel can
+    show its person and no part of the other, or one window on both faces
+    cropped tight (:func:`_faces_together`).
     """
     framed = subject not in (SubjectKind.SALIENT, SubjectKind.NONE)
     principal = principal_tracks(readings, subject, window) if framed else []
@@ -180,6 +186,8 @@ def choose_layout(
             layout = ShotLayout("follow", "two people too far apart for one window: the speaker followed")
         elif count == 2 and pair is not None and splits:
             layout = ShotLayout("split", "two people too far apart for one window: one panel each")
+        elif count == 2 and (cores := _faces_together(readings, principal[:2], frames, window, max_zoom)):
+            layout = cores
         elif count == 2:
             layout = ShotLayout(
                 "follow", "two people too far apart for one window and too close for a panel each: "
@@ -197,3 +205,31 @@ def choose_layout(
         else:
             layout = ShotLayout("follow", f"split chosen, but not two people: {layout.reason}", layout.zoom)
     return replace(layout, pair=pair)
+
+
+
+def _faces_together(
+    readings: list[Reading], two: list[Track], frames: np.ndarray, window: float, max_zoom: float
+) -> ShotLayout | None:
+    """Two people close together, neither one window for their whole heads nor a panel each:
+    one window on both faces when their cores (eyes, nose and mouth) fit it within
+    ``max_zoom``, as a close-up is cropped tight rather than shrunk or cut in half.
+    The layout carries the readings with those two people narrowed to their cores."""
+    cores = [t.edges(frames) for t in two]
+    mid = [(lo + hi) / 2 for lo, hi in cores]
+    half = [(hi - lo) * CORE / 2 for lo, hi in cores]
+    span = np.maximum(mid[0] + half[0], mid[1] + half[1]) - np.minimum(mid[0] - half[0], mid[1] - half[1])
+    need = span / (GROUP_FILL * window)
+    zoom = min(max_zoom, zoom_for(need))
+    if np.mean(need <= zoom + 1e-9) < _ZOOM_QUANTILE / 100:
+        return None
+    narrowed = {}
+    for t in two:
+        for _, s in t.seen:
+            c, h = float(s.box[0] + s.box[2]) / 2, float(s.box[2] - s.box[0]) * CORE / 2
+            box = np.array(s.box, dtype=float)
+            box[0], box[2] = c - h, c + h
+            narrowed[id(s)] = replace(s, box=box)
+    framed = [replace(r, subjects=tuple(narrowed.get(id(s), s) for s in r.subjects)) for r in readings]
+    why = "two people too close for a panel each: one window on both faces, cropped tight"
+    return ShotLayout("follow", why + (f", zoomed out {zoom:.2f}x" if zoom > 1 else ""), zoom, framed=framed)

@@ -23,15 +23,12 @@ from ..shots import shot_ranges
 from ..subtitle_place import widest
 from ..transitions import shot_note, still_frames
 from .byhand import by_hand, moved_by_hand, pins_in
-from .layouts import GROUP_FILL, choose_layout, panel_width
+from .layouts import CORE, GROUP_FILL, choose_layout, panel_width
 from .readings import Reading, Subject, SubjectKind
 from .subjects import choose_subject, read_shot, with_bridged_faces, with_held_faces
 from .text import holding, subtitle_rule, text_layout, video_overlays, with_framing_text
 from .tracks import by_persistence, follow_speaker, pinned, speaker_cuts
 
-# The core of a subject too wide for the window, as a share of its box: a
-# face box's eyes, nose and mouth.
-_CORE = 0.6
 # Confidence below which salient regions steer the camera only gently.
 _SALIENT_WEIGHT = 0.15
 
@@ -64,7 +61,7 @@ def _group(subjects: tuple[Subject, ...], axis: int, window: float, previous: fl
     if hi - lo > window:
         # A close-up wider than the window: frame its core (for a face the eyes,
         # nose and mouth), not the whole box, which no window can hold.
-        half = min((hi - lo) * _CORE / 2, GROUP_FILL * window / 2)
+        half = min((hi - lo) * CORE / 2, GROUP_FILL * window / 2)
         lo, hi = (lo + hi) / 2 - half, (lo + hi) / 2 + half
     steer = [lo, hi]  # the part of the group the camera centres on
     kept = {best}
@@ -150,6 +147,7 @@ class Planner:
                     readings, subject, w, max_zoom, forced,
                     speaker=speaker, bodies=bodies, panel=(float(ratio), (cx, cy, cw, ch)),
                 )
+                readings = layout.framed or readings
             if choice or pins:
                 layout = by_hand(layout, choice, pins, cw / w)
             why = "; ".join(n for n in (why, shot_note(analysis.transitions, start, end)) if n)
