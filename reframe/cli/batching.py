@@ -2,54 +2,45 @@
 
 from __future__ import annotations
 
-import sys
-from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from .common import (
-    ASPECT, AUDIO_TRACKS, CRF, ENCODER, LAYOUT, MOTION, OVERWRITE, PRESET, SIZE, SUBTITLES, ZOOM_MAX,
-    AudioTracksOpt, CrfOpt, EncoderOpt, LayoutOpt, MotionOpt, PresetOpt, SizeOpt, SubtitlesOpt, ZoomOpt, app,
-    one_line_errors,
-)
+from reframe.config import PlanConfig, RenderConfig
+
+from .common import ASPECT, OVERWRITE, PLAN, RENDER, command, terminal_progress
 
 
-@contextmanager
 def _batch_progress(quiet: bool):
     """An overall bar plus one line per file in flight on a terminal; nothing when piped or quiet."""
-    if quiet or not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=Console(stderr=True), transient=True,
-    ) as bar:
-        overall = bar.add_task("files", total=None)
-        files: dict[str, int] = {}
-
-        def update(event) -> None:
-            bar.update(overall, total=event.total, completed=event.completed)
-            if event.kind == "started":
-                files[event.name] = bar.add_task(f"  {event.name}", total=1.0)
-            elif event.kind == "progress" and event.name in files:
-                bar.update(files[event.name], description=f"  {event.name} [dim]{event.stage}", completed=event.fraction)
-            elif event.kind in ("done", "failed"):
-                if event.name in files:
-                    bar.remove_task(files.pop(event.name))
-                if event.kind == "done":
-                    bar.console.print(f"[green]done[/]   {event.name}", highlight=False)
-                else:
-                    bar.console.print(f"[red]failed[/] {event.name}: {event.message}", highlight=False)
-
-        yield update
+    columns = ("{task.description}", "BarColumn", "MofNCompleteColumn", "TimeElapsedColumn")
+    return terminal_progress(quiet, columns, _file_bars)
 
 
-@app.command()
+def _file_bars(bar):
+    overall = bar.add_task("files", total=None)
+    files: dict[str, int] = {}
+
+    def update(event) -> None:
+        bar.update(overall, total=event.total, completed=event.completed)
+        if event.kind == "started":
+            files[event.name] = bar.add_task(f"  {event.name}", total=1.0)
+        elif event.kind == "progress" and event.name in files:
+            bar.update(files[event.name], description=f"  {event.name} [dim]{event.stage}", completed=event.fraction)
+        elif event.kind in ("done", "failed"):
+            if event.name in files:
+                bar.remove_task(files.pop(event.name))
+            if event.kind == "done":
+                bar.console.print(f"[green]done[/]   {event.name}", highlight=False)
+            else:
+                bar.console.print(f"[red]failed[/] {event.name}: {event.message}", highlight=False)
+
+    return update
+
+
+@command()
 def batch(
     sources: Annotated[
         list[str], typer.Argument(help="Video files, folders (searched recursively) and quoted globs.", show_default=False)
@@ -60,15 +51,8 @@ def batch(
     aspect: Annotated[
         str, typer.Option("--aspect", "-a", help="Output aspect W:H, or several separated by commas (9:16,4:5).")
     ] = ASPECT,
-    size: SizeOpt = SIZE,
-    crf: CrfOpt = CRF,
-    preset: PresetOpt = PRESET,
-    encoder: EncoderOpt = ENCODER,
-    motion: MotionOpt = MOTION,
-    layout: LayoutOpt = LAYOUT,
-    zoom_max: ZoomOpt = ZOOM_MAX,
-    subtitles: SubtitlesOpt = SUBTITLES,
-    audio_tracks: AudioTracksOpt = AUDIO_TRACKS,
+    render_config: RenderConfig = RENDER,
+    plan_config: PlanConfig = PLAN.without("aspect"),
     save_paths: Annotated[bool, typer.Option("--save-paths", help="Keep each crop path JSON beside its output.")] = False,
     jobs: Annotated[
         Optional[int], typer.Option("--jobs", "-j", help="Parallel local workers. Default: one per core, at most 4.")
@@ -86,20 +70,15 @@ def batch(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no summary; failures only.")] = False,
 ) -> None:
     """Convert every video in SOURCES into OUT, resumably: re-running skips what is done."""
-    with one_line_errors():
-        from reframe.batch import BatchSettings, run_batch
-        from reframe.config import PlanConfig, RenderConfig
+    from reframe.batch import BatchSettings, run_batch
 
-        settings = BatchSettings(
-            plan=PlanConfig(motion=motion, layout=layout, zoom_max=zoom_max, subtitles=subtitles),
-            render=RenderConfig(size=size, crf=crf, preset=preset, encoder=encoder, audio_tracks=audio_tracks,
-                                overwrite=overwrite),
-            aspects=aspect, save_paths=save_paths,
-        )
-        with _batch_progress(quiet) as progress:
-            result = run_batch(sources, output, settings, jobs=jobs, cluster=cluster, force=force, report=report,
-                               progress=progress)
-        _batch_summary(result, quiet)
+    settings = BatchSettings(
+        plan=plan_config, render=replace(render_config, overwrite=overwrite), aspects=aspect, save_paths=save_paths
+    )
+    with _batch_progress(quiet) as progress:
+        result = run_batch(sources, output, settings, jobs=jobs, cluster=cluster, force=force, report=report,
+                           progress=progress)
+    _batch_summary(result, quiet)
     raise typer.Exit(0 if result.ok else 1)
 
 

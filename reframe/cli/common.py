@@ -1,29 +1,28 @@
-"""What the commands share: the app, the options (defaults read from the configs), messages,
-one-line errors with their exit codes, and the progress bar."""
+"""What the commands share: the app and its :func:`command` decorator, the options (defaults
+read from the configs) and the groups of them that build a config, messages, one-line errors
+with their exit codes, and the progress bars."""
 
 from __future__ import annotations
 
+import functools
+import inspect
 import io
 import os
 import signal
 import sys
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
 from reframe.config import PlanConfig, RenderConfig
+from reframe.overrides import Overrides
 
-# Every option's default is read from the config it fills, never written twice.
-_PLAN, _RENDER = PlanConfig(), RenderConfig()
-ASPECT, MOTION, LAYOUT, ZOOM_MAX, SUBTITLES = (
-    str(_PLAN.aspect), _PLAN.motion, _PLAN.layout, _PLAN.zoom_max, _PLAN.subtitles
-)
-SIZE, CRF, PRESET, ENCODER, AUDIO_TRACKS = (
-    _RENDER.size, _RENDER.crf, _RENDER.preset, _RENDER.encoder, _RENDER.audio_tracks
-)
-OVERWRITE = _RENDER.overwrite
+# Every option's default is read from the config it fills, never written twice (the groups'
+# options take theirs from the config itself).
+ASPECT, SIZE, OVERWRITE = str(PlanConfig().aspect), RenderConfig().size, RenderConfig().overwrite
 
 app = typer.Typer(
     name="reframe",
@@ -111,6 +110,48 @@ ShotOpt = Annotated[
 ]
 
 
+class OptionGroup:
+    """Options that several commands share, declared once with what they build.
+
+    ``options`` name keyword parameters of ``build`` and give each the typed
+    option it is offered as; the option's default is ``build``'s own, so a
+    config's defaults are written once, in the config. A command takes a
+    group as the default of one of its parameters, ``plan_config: PlanConfig
+    = PLAN``, and :func:`command` offers the group's options in that place.
+    """
+
+    def __init__(self, build: Callable[..., Any], **options: Any) -> None:
+        self.build, self.options = build, options
+        defaults = inspect.signature(build).parameters
+        self.parameters = [
+            inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=defaults[name].default,
+                              annotation=option)
+            for name, option in options.items()
+        ]
+
+    def without(self, *names: str) -> OptionGroup:
+        """The group less the options ``names``: a command that does not offer them gets ``build``'s defaults."""
+        if unknown := set(names) - set(self.options):
+            raise TypeError(f"the group has no option {', '.join(sorted(unknown))}")
+        return OptionGroup(self.build, **{k: v for k, v in self.options.items() if k not in names})
+
+    def __call__(self, options: dict[str, Any]) -> Any:
+        """What the group builds, from its options taken out of a command's ``options``."""
+        return self.build(**{name: options.pop(name) for name in self.options})
+
+
+# How the crop path is planned.
+PLAN = OptionGroup(
+    PlanConfig, aspect=AspectOpt, motion=MotionOpt, layout=LayoutOpt, zoom_max=ZoomOpt, subtitles=SubtitlesOpt
+)
+# How the output is encoded; --overwrite, whose help differs between commands, is each command's own.
+RENDER = OptionGroup(
+    RenderConfig, size=SizeOpt, crf=CrfOpt, preset=PresetOpt, encoder=EncoderOpt, audio_tracks=AudioTracksOpt
+)
+# Corrections by hand.
+CORRECTIONS = OptionGroup(Overrides.parse, pins=PinOpt, shots=ShotOpt)
+
+
 def _quiet_native_logs() -> None:
     """Send what native libraries write to file descriptor 2 to /dev/null.
 
@@ -174,25 +215,69 @@ def one_line_errors():
         signal.signal(signal.SIGTERM, previous)
 
 
+def command(name: str | None = None, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``app.command`` for a reframe command.
+
+    Each parameter of the command whose default is an :class:`OptionGroup`
+    stands for the group's options: ``--help`` lists them in its place (typer
+    reads the ``__signature__`` made here) and the command receives what the
+    group builds from them. Building and running go through
+    :func:`one_line_errors`, so a bad option value is one line too.
+    """
+
+    def register(run: Callable[..., Any]) -> Callable[..., Any]:
+        signature = inspect.signature(run, eval_str=True)
+        groups = {p.name: p.default for p in signature.parameters.values() if isinstance(p.default, OptionGroup)}
+        params = []
+        for p in signature.parameters.values():
+            params += groups[p.name].parameters if p.name in groups else [p]
+        if len({p.name for p in params}) < len(params):
+            raise TypeError(f"{run.__name__} offers an option of one of its groups again")
+
+        @functools.wraps(run)
+        def with_groups(**options: Any) -> Any:
+            with one_line_errors():
+                for param, group in groups.items():
+                    options[param] = group(options)
+                return run(**options)
+
+        with_groups.__signature__ = signature.replace(parameters=params)
+        with_groups.__annotations__ = {p.name: p.annotation for p in params} | {"return": signature.return_annotation}
+        return app.command(name, **kwargs)(with_groups)
+
+    return register
+
+
 @contextmanager
-def progress_bar(quiet: bool):
-    """A progress bar on a terminal; nothing when piped or quiet."""
+def terminal_progress(quiet: bool, columns: tuple[str, ...], updater: Callable[[Any], Callable[..., None]]):
+    """``updater(bar)`` for a transient rich ``Progress`` on stderr when it is a terminal; None when piped or quiet.
+
+    ``columns`` are text templates (``"{task.description}"``) or the names of
+    rich's column classes (``"BarColumn"``): rich is imported only to draw.
+    """
     if quiet or not sys.stderr.isatty():
         yield None
         return
+    import rich.progress
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    with Progress(
-        TextColumn("{task.description:>8}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-        TimeRemainingColumn(), transient=True, console=Console(stderr=True),
-    ) as bar:
-        tasks: dict[str, int] = {}
+    made = [getattr(rich.progress, c)() if c.isidentifier() else rich.progress.TextColumn(c) for c in columns]
+    with rich.progress.Progress(*made, transient=True, console=Console(stderr=True)) as bar:
+        yield updater(bar)
 
-        def update(stage: str, fraction: float) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=1.0)
-            bar.update(tasks[stage], completed=fraction)
 
-        yield update
+def progress_bar(quiet: bool):
+    """A bar per stage on a terminal; nothing when piped or quiet."""
+    columns = ("{task.description:>8}", "BarColumn", "{task.percentage:>3.0f}%", "TimeRemainingColumn")
+    return terminal_progress(quiet, columns, _stage_bars)
 
+
+def _stage_bars(bar) -> Callable[[str, float], None]:
+    tasks: dict[str, int] = {}
+
+    def update(stage: str, fraction: float) -> None:
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(stage, total=1.0)
+        bar.update(tasks[stage], completed=fraction)
+
+    return update

@@ -7,15 +7,14 @@ from typing import Annotated, Optional
 
 import typer
 
-from reframe.config import Aspect, PlanConfig, RenderConfig
+from reframe.config import PlanConfig, RenderConfig
 
 from .common import (
-    ASPECT, LAYOUT, MOTION, OVERWRITE, SIZE, ZOOM_MAX, AnalysisOpt, AspectOpt, InArg, LayoutOpt, MotionOpt,
-    OverwriteOpt, QuietOpt, SizeOpt, ZoomOpt, app, one_line_errors, progress_bar, say,
+    OVERWRITE, PLAN, SIZE, AnalysisOpt, InArg, OverwriteOpt, QuietOpt, SizeOpt, command, progress_bar, say,
 )
 
 
-@app.command()
+@command()
 def export(
     path: Annotated[Path, typer.Argument(help="Crop path JSON.", show_default=False)],
     to: Annotated[
@@ -30,18 +29,17 @@ def export(
     quiet: QuietOpt = False,
 ) -> None:
     """Write a crop path as an editor's sequence: keyframed position and scale per shot."""
-    with one_line_errors():
-        from reframe.export import export_path
+    from reframe.export import export_path
 
-        result = export_path(path, to, output, source=source, size=size, overwrite=overwrite)
-        for warning in result.warnings:
-            say(f"reframe: warning: {warning}")
-        if not quiet:
-            say(f"wrote {result.path} ({result.format}, {result.width}x{result.height}, "
-                 f"{result.clips} clip{'s' * (result.clips != 1)})")
+    result = export_path(path, to, output, source=source, size=size, overwrite=overwrite)
+    for warning in result.warnings:
+        say(f"reframe: warning: {warning}")
+    if not quiet:
+        say(f"wrote {result.path} ({result.format}, {result.width}x{result.height}, "
+             f"{result.clips} clip{'s' * (result.clips != 1)})")
 
 
-@app.command()
+@command()
 def preview(
     src: InArg,
     output: Annotated[
@@ -51,51 +49,46 @@ def preview(
         Optional[Path],
         typer.Option("--path", "-p", help="Crop path JSON. Default: plan SRC first (from --analysis, else analysing it)."),
     ] = None,
-    aspect: AspectOpt = ASPECT,
-    motion: MotionOpt = MOTION,
-    layout: LayoutOpt = LAYOUT,
-    zoom_max: ZoomOpt = ZOOM_MAX,
+    plan_config: PlanConfig = PLAN.without("subtitles"),
     analysis: AnalysisOpt = None,
     overwrite: OverwriteOpt = OVERWRITE,
     quiet: QuietOpt = False,
 ) -> None:
     """Show SRC with the window, detections, lead, speakers and shots drawn (OUT.mp4) and a contact sheet (OUT.png)."""
-    with one_line_errors():
-        from dataclasses import replace
+    from dataclasses import replace
 
-        from reframe.analysis import Analysis
-        from reframe.croppath import CropPath
-        from reframe.pipeline import plan as plan_video
-        from reframe.preview import preview as preview_file
-        from reframe.preview import preview_paths
-        from reframe.probe import probe
-        from reframe.render import check_output
+    from reframe.analysis import Analysis
+    from reframe.croppath import CropPath
+    from reframe.pipeline import plan as plan_video
+    from reframe.preview import preview as preview_file
+    from reframe.preview import preview_paths
+    from reframe.probe import probe
+    from reframe.render import check_output
 
-        for dst in preview_paths(output):  # before any analysis
-            check_output(src, dst, overwrite)
-        info = probe(src)
-        saved = Analysis.load(analysis) if analysis is not None else None
-        if saved is not None:
-            saved.check_video(info)
-        with progress_bar(quiet) as progress:
-            if path is None:
-                plan_config = PlanConfig(aspect=Aspect.parse(aspect), motion=motion, layout=layout, zoom_max=zoom_max)
-                # From the saved analysis when there is one: no analysis now.
-                crop_path = plan_video(saved if saved is not None else info, plan_config, progress=progress)
-            else:
-                crop_path = CropPath.load(path)
-            if saved is not None:  # its boxes are drawn, whether or not the path carries them
-                crop_path = replace(crop_path, detections=saved.samples)
-            elif crop_path.detections is None:
-                say("reframe: warning: the crop path carries no detections, so none are drawn "
-                     "(give --analysis FILE, or save the path with --with-detections)")
-            result = preview_file(crop_path, src, output, info=info, overwrite=overwrite, progress=progress)
-        if not quiet:
-            say(f"wrote {result.video} ({result.width}x{result.height}, {result.frame_count} frames) "
-                 f"and {result.sheet} ({result.shots} shots)")
+    for dst in preview_paths(output):  # before any analysis
+        check_output(src, dst, overwrite)
+    info = probe(src)
+    saved = Analysis.load(analysis) if analysis is not None else None
+    if saved is not None:
+        saved.check_video(info)
+    with progress_bar(quiet) as progress:
+        if path is None:
+            # From the saved analysis when there is one: no analysis now.
+            crop_path = plan_video(saved if saved is not None else info, plan_config, progress=progress)
+        else:
+            crop_path = CropPath.load(path)
+        if saved is not None:  # its boxes are drawn, whether or not the path carries them
+            crop_path = replace(crop_path, detections=saved.samples)
+        elif crop_path.detections is None:
+            say("reframe: warning: the crop path carries no detections, so none are drawn "
+                 "(give --analysis FILE, or save the path with --with-detections)")
+        result = preview_file(crop_path, src, output, info=info, overwrite=overwrite, progress=progress)
+    if not quiet:
+        say(f"wrote {result.video} ({result.width}x{result.height}, {result.frame_count} frames) "
+             f"and {result.sheet} ({result.shots} shots)")
 
 
-@app.command()
+@command()
 def review(
     src: InArg,
     path: Annotated[
@@ -105,10 +98,7 @@ def review(
     output: Annotated[
         Optional[Path], typer.Option("--output", "-o", help="Where Render writes. Default: SRC_vertical.mp4 beside SRC.")
     ] = None,
-    aspect: AspectOpt = ASPECT,
-    motion: MotionOpt = MOTION,
-    layout: LayoutOpt = LAYOUT,
-    zoom_max: ZoomOpt = ZOOM_MAX,
+    plan_config: PlanConfig = PLAN.without("subtitles"),
     analysis: Annotated[
         Optional[Path],
         typer.Option("--analysis", help="With --path: the video's analysis JSON (from --save-analysis), "
@@ -119,38 +109,36 @@ def review(
     quiet: QuietOpt = False,
 ) -> None:
     """Check and correct SRC's crop path on a local web page, then save and render it (Ctrl-C stops)."""
-    with one_line_errors():
-        from reframe.analysis import Analysis
-        from reframe.croppath import CropPath
-        from reframe.pipeline import analyze as analyze_video
-        from reframe.pipeline import plan as plan_video
-        from reframe.probe import probe
-        from reframe.replan import analysis_from_path
-        from reframe.review.server import serve
-        from reframe.review.session import Review
+    from reframe.analysis import Analysis
+    from reframe.croppath import CropPath
+    from reframe.pipeline import analyze as analyze_video
+    from reframe.pipeline import plan as plan_video
+    from reframe.probe import probe
+    from reframe.replan import analysis_from_path
+    from reframe.review.server import serve
+    from reframe.review.session import Review
 
-        info = probe(src)
-        fresh = saved = None
-        if path is not None:
-            crop_path = CropPath.load(path)
-            if analysis is not None:
-                saved = Analysis.load(analysis)
-                crop_path.check_video(info)  # refuses a path planned for another video
-                saved.check_video(info)
-            else:
-                analysis_from_path(crop_path, info)  # refuses another video's path, or one without detections
+    info = probe(src)
+    fresh = saved = None
+    if path is not None:
+        crop_path = CropPath.load(path)
+        if analysis is not None:
+            saved = Analysis.load(analysis)
+            crop_path.check_video(info)  # refuses a path planned for another video
+            saved.check_video(info)
         else:
-            with progress_bar(quiet) as progress:
-                fresh = analyze_video(info, progress=progress)
-            config = PlanConfig(aspect=Aspect.parse(aspect), motion=motion, layout=layout, zoom_max=zoom_max)
-            crop_path = plan_video(fresh, config)
-        session = Review(
-            info, crop_path, analysis=fresh, save_to=path or src.with_suffix(".path.json"),
-            output=output or src.with_name(f"{src.stem}_vertical.mp4"), render_config=RenderConfig(overwrite=overwrite),
-            zoom_max=zoom_max, saved_analysis=saved,
-        )
-        try:
-            serve(session, open_browser=not no_browser, announce=lambda url: say(f"review {src.name} at {url}"))
-        except KeyboardInterrupt:
-            pass
-        say("review stopped")
+            analysis_from_path(crop_path, info)  # refuses another video's path, or one without detections
+    else:
+        with progress_bar(quiet) as progress:
+            fresh = analyze_video(info, progress=progress)
+        crop_path = plan_video(fresh, plan_config)
+    session = Review(
+        info, crop_path, analysis=fresh, save_to=path or src.with_suffix(".path.json"),
+        output=output or src.with_name(f"{src.stem}_vertical.mp4"), render_config=RenderConfig(overwrite=overwrite),
+        zoom_max=plan_config.zoom_max, saved_analysis=saved,
+    )
+    try:
+        serve(session, open_browser=not no_browser, announce=lambda url: say(f"review {src.name} at {url}"))
+    except KeyboardInterrupt:
+        pass
+    say("review stopped")

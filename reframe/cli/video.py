@@ -3,22 +3,22 @@ analyze) and render."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from reframe.config import Aspect, PlanConfig, RenderConfig
+from reframe.config import PlanConfig, RenderConfig
+from reframe.overrides import Overrides
 
 from .common import (
-    ASPECT, AUDIO_TRACKS, CRF, ENCODER, LAYOUT, MOTION, OVERWRITE, PRESET, SIZE, SUBTITLES, ZOOM_MAX, AnalysisOpt,
-    AspectOpt, AudioTracksOpt, CrfOpt, EncoderOpt, InArg, LayoutOpt, MotionOpt, OverwriteOpt, PinOpt, PresetOpt,
-    QuietOpt, SaveAnalysisOpt, ShotOpt, SizeOpt, SubtitlesOpt, WithDetectionsOpt, ZoomOpt, app, one_line_errors,
-    progress_bar, say, wrote,
+    ASPECT, CORRECTIONS, OVERWRITE, PLAN, RENDER, AnalysisOpt, InArg, OverwriteOpt, QuietOpt, SaveAnalysisOpt,
+    WithDetectionsOpt, command, progress_bar, say, wrote,
 )
 
 
-@app.command()
+@command()
 def convert(
     src: InArg,
     output: Annotated[Path, typer.Option("--output", "-o", help="Output MP4.", show_default=False)],
@@ -30,80 +30,58 @@ def convert(
             "named OUT_9x16.mp4 and so on, from one analysis.",
         ),
     ] = ASPECT,
-    size: SizeOpt = SIZE,
-    crf: CrfOpt = CRF,
-    preset: PresetOpt = PRESET,
-    encoder: EncoderOpt = ENCODER,
+    render_config: RenderConfig = RENDER,
     save_path: Annotated[
         Optional[Path], typer.Option("--save-path", help="Also write the crop path JSON here (one per aspect).")
     ] = None,
-    motion: MotionOpt = MOTION,
-    layout: LayoutOpt = LAYOUT,
-    zoom_max: ZoomOpt = ZOOM_MAX,
-    subtitles: SubtitlesOpt = SUBTITLES,
-    audio_tracks: AudioTracksOpt = AUDIO_TRACKS,
-    pin: PinOpt = None,
-    shot: ShotOpt = None,
+    plan_config: PlanConfig = PLAN.without("aspect"),
+    overrides: Overrides = CORRECTIONS,
     with_detections: WithDetectionsOpt = False,
     save_analysis: SaveAnalysisOpt = None,
     overwrite: OverwriteOpt = OVERWRITE,
     quiet: QuietOpt = False,
 ) -> None:
     """Reframe SRC into a vertical video (analyze, plan and render in one go)."""
-    with one_line_errors():
-        from reframe.overrides import Overrides
-        from reframe.pipeline import convert as convert_file
-        from reframe.pipeline import output_paths, parse_aspects
+    from reframe.pipeline import convert as convert_file
+    from reframe.pipeline import output_paths, parse_aspects
 
-        overrides = Overrides.parse(pin, shot)
-        aspects = parse_aspects(aspect)
-        outputs = output_paths(output, aspects)
-        saves = output_paths(save_path, aspects) if save_path is not None else None
-        plan_config = PlanConfig(aspect=aspects[0], motion=motion, layout=layout, zoom_max=zoom_max, subtitles=subtitles)
-        render_config = RenderConfig(
-            size=size, crf=crf, preset=preset, encoder=encoder, audio_tracks=audio_tracks, overwrite=overwrite
+    aspects = parse_aspects(aspect)
+    outputs = output_paths(output, aspects)
+    saves = output_paths(save_path, aspects) if save_path is not None else None
+    with progress_bar(quiet) as progress:
+        results = convert_file(
+            src, outputs, plan_config=replace(plan_config, aspect=aspects[0]),
+            render_config=replace(render_config, overwrite=overwrite), save_path=saves, overrides=overrides,
+            progress=progress, with_detections=with_detections, save_analysis=save_analysis,
         )
-        with progress_bar(quiet) as progress:
-            results = convert_file(
-                src, outputs, plan_config=plan_config, render_config=render_config, save_path=saves,
-                overrides=overrides, progress=progress, with_detections=with_detections, save_analysis=save_analysis,
-            )
-        if not quiet:
-            for result in results:
-                say(wrote(result))
+    if not quiet:
+        for result in results:
+            say(wrote(result))
 
 
 def _plan_command(warning: str | None):
     """The `plan` command's function; ``warning`` (for a former name) is said before it runs."""
 
-    def command(
+    def plan_command(
         src: InArg,
         output: Annotated[Path, typer.Option("--output", "-o", help="Crop path JSON to write.", show_default=False)],
-        aspect: AspectOpt = ASPECT,
-        motion: MotionOpt = MOTION,
-        layout: LayoutOpt = LAYOUT,
-        zoom_max: ZoomOpt = ZOOM_MAX,
-        subtitles: SubtitlesOpt = SUBTITLES,
+        plan_config: PlanConfig = PLAN,
         with_detections: WithDetectionsOpt = False,
         save_analysis: SaveAnalysisOpt = None,
         overwrite: OverwriteOpt = OVERWRITE,
         quiet: QuietOpt = False,
     ) -> None:
-        with one_line_errors():
-            if warning:
-                say(warning)
-            config = PlanConfig(
-                aspect=Aspect.parse(aspect), motion=motion, layout=layout, zoom_max=zoom_max, subtitles=subtitles
-            )
-            _plan(src, output, config, with_detections, save_analysis, overwrite, quiet)
+        if warning:
+            say(warning)
+        _plan(src, output, plan_config, with_detections, save_analysis, overwrite, quiet)
 
-    return command
+    return plan_command
 
 
-plan = app.command("plan", help="Analyze SRC and plan its crop path; save it as JSON, without rendering.")(
+plan = command("plan", help="Analyze SRC and plan its crop path; save it as JSON, without rendering.")(
     _plan_command(None)
 )
-analyze = app.command(
+analyze = command(
     "analyze", help="Deprecated: the former name of 'plan' (same options and output); removed in the next release."
 )(
     _plan_command(
@@ -130,15 +108,12 @@ def _plan(src, output, config, with_detections, save_analysis, overwrite, quiet)
         say(f"wrote {output} ({len(path.shots)} shots, {path.source.frame_count} frames)")
 
 
-@app.command()
+@command()
 def render(
     src: InArg,
     path: Annotated[Path, typer.Option("--path", "-p", help="Crop path JSON (from plan or --save-path).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Output MP4.", show_default=False)],
-    size: SizeOpt = SIZE,
-    crf: CrfOpt = CRF,
-    preset: PresetOpt = PRESET,
-    encoder: EncoderOpt = ENCODER,
+    render_config: RenderConfig = RENDER,
     layout: Annotated[
         Optional[str],
         typer.Option(
@@ -147,34 +122,26 @@ def render(
             "(split needs panels, which the planner saves for shots with two people).",
         ),
     ] = None,
-    audio_tracks: AudioTracksOpt = AUDIO_TRACKS,
-    pin: PinOpt = None,
-    shot: ShotOpt = None,
+    overrides: Overrides = CORRECTIONS,
     analysis: AnalysisOpt = None,
     overwrite: OverwriteOpt = OVERWRITE,
     quiet: QuietOpt = False,
 ) -> None:
     """Render SRC with a saved (possibly hand-edited) crop path; no re-analysis."""
-    with one_line_errors():
-        from reframe.analysis import Analysis
-        from reframe.croppath import CropPath
-        from reframe.overrides import Overrides
-        from reframe.probe import probe
-        from reframe.pipeline import render as render_path
-        from reframe.replan import replan
+    from reframe.analysis import Analysis
+    from reframe.croppath import CropPath
+    from reframe.probe import probe
+    from reframe.pipeline import render as render_path
+    from reframe.replan import replan
 
-        config = RenderConfig(
-            size=size, crf=crf, preset=preset, encoder=encoder, overwrite=overwrite, audio_tracks=audio_tracks
-        )
-        overrides = Overrides.parse(pin, shot)
-        crop_path = CropPath.load(path)
-        info = probe(src)
-        if overrides:
-            saved = Analysis.load(analysis) if analysis is not None else None
-            crop_path = replan(crop_path, info, crop_path.overrides.merged(overrides), analysis=saved)
-        if layout is not None:
-            crop_path = crop_path.with_layout(layout)
-        with progress_bar(quiet) as progress:
-            result = render_path(src, crop_path, output, config, progress, info=info)
-        if not quiet:
-            say(wrote(result))
+    crop_path = CropPath.load(path)
+    info = probe(src)
+    if overrides:
+        saved = Analysis.load(analysis) if analysis is not None else None
+        crop_path = replan(crop_path, info, crop_path.overrides.merged(overrides), analysis=saved)
+    if layout is not None:
+        crop_path = crop_path.with_layout(layout)
+    with progress_bar(quiet) as progress:
+        result = render_path(src, crop_path, output, replace(render_config, overwrite=overwrite), progress, info=info)
+    if not quiet:
+        say(wrote(result))
