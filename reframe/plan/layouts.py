@@ -186,7 +186,7 @@ def choose_layout(
             layout = ShotLayout("follow", "two people too far apart for one window: the speaker followed")
         elif count == 2 and pair is not None and splits:
             layout = ShotLayout("split", "two people too far apart for one window: one panel each")
-        elif count == 2 and (cores := _faces_together(readings, principal[:2], frames, window, max_zoom)):
+        elif count == 2 and (cores := _faces_together(readings, principal[:2], frames, window, max_zoom, need)):
             layout = cores
         elif count == 2:
             layout = ShotLayout(
@@ -209,20 +209,23 @@ def choose_layout(
 
 
 def _faces_together(
-    readings: list[Reading], two: list[Track], frames: np.ndarray, window: float, max_zoom: float
+    readings: list[Reading], two: list[Track], frames: np.ndarray, window: float, max_zoom: float,
+    heads_need: np.ndarray,
 ) -> ShotLayout | None:
     """Two people close together, neither one window for their whole heads nor a panel each:
     one window on both faces when their cores (eyes, nose and mouth) fit it within
-    ``max_zoom``, as a close-up is cropped tight rather than shrunk or cut in half.
-    The layout carries the readings with those two people narrowed to their cores."""
+    ``max_zoom``, as a close-up is cropped tight rather than shrunk or cut in half, and
+    no tighter than that: the window is as wide as ``max_zoom`` allows, towards the
+    zoom the whole heads need (``heads_need``, per sample). The layout carries the
+    readings with those two people narrowed to their cores."""
     cores = [t.edges(frames) for t in two]
     mid = [(lo + hi) / 2 for lo, hi in cores]
     half = [(hi - lo) * CORE / 2 for lo, hi in cores]
     span = np.maximum(mid[0] + half[0], mid[1] + half[1]) - np.minimum(mid[0] - half[0], mid[1] - half[1])
     need = span / (GROUP_FILL * window)
-    zoom = min(max_zoom, zoom_for(need))
-    if np.mean(need <= zoom + 1e-9) < _ZOOM_QUANTILE / 100:
+    if np.mean(need <= max_zoom + 1e-9) < _ZOOM_QUANTILE / 100:
         return None
+    zoom = min(max_zoom, zoom_for(heads_need))
     narrowed = {}
     for t in two:
         for _, s in t.seen:
