@@ -97,7 +97,7 @@ def test_an_analysis_of_another_video_is_refused():
 
 @pytest.mark.slow
 def test_a_real_analysis_round_trips_equal_and_plans_identically(clip_with_cut, tmp_path):
-    from reframe.analyze import analyze
+    from reframe import analyze
 
     a = analyze(clip_with_cut.path)
     assert a.speech is not None and a.cuts and any(len(d) for d in a.samples.values())

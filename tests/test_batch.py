@@ -11,19 +11,21 @@ import sqlite3
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 import reframe
-from reframe.batch import LEDGER_NAME, REPORT_NAME, run_batch
+from reframe import RenderConfig
+from reframe.batch import LEDGER_NAME, REPORT_NAME, BatchSettings, run_batch
 from reframe.testing import lavfi
 
 pytestmark = pytest.mark.slow  # end to end: whole batches of conversions
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-m", "reframe"]
 # Tiny, fast outputs: the batch machinery is under test, not the picture.
-FAST = {"preset": "ultrafast", "size": "native"}
+FAST = BatchSettings(render=RenderConfig(preset="ultrafast", size="native"))
 FAST_ARGS = ["--preset", "ultrafast", "--size", "native"]
 
 
@@ -101,7 +103,7 @@ def test_the_same_batch_on_a_dask_cluster_gives_the_same_results(catalog, first_
     local_out, _ = first_run
     out = tmp_path / "dask"
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
-        report = run_batch([catalog], out, {**FAST, "aspect": "9:16,1:1"}, cluster=cluster)
+        report = run_batch([catalog], out, replace(FAST, aspects="9:16,1:1"), cluster=cluster)
     local = json.loads((local_out / REPORT_NAME).read_text())
     assert {f.name: (f.status, f.error_type) for f in report.files} == {
         f["name"]: (f["status"], f["error_type"]) for f in local["files"]
@@ -139,7 +141,7 @@ def test_reruns_skip_what_is_done_and_redo_changed_inputs_and_options(catalog, t
     assert reframe.probe(out / "a.mp4").height == 144
 
     # A changed option converts everything again (the outputs are the batch's own to replace).
-    recoded = run_batch([src], out, {**FAST, "crf": 30}, jobs=1)
+    recoded = run_batch([src], out, replace(FAST, render=replace(FAST.render, crf=30)), jobs=1)
     assert sorted(f.name for f in recoded.converted) == sorted(GOOD)
     assert all(ledger_rows(out)[n]["attempts"] == (3 if n == "a.mp4" else 2) for n in GOOD)
 
@@ -152,7 +154,7 @@ def test_an_output_the_batch_did_not_make_is_kept_unless_overwriting(catalog, tm
     assert [(f.name, f.error_type) for f in report.failed] == [("a.mp4", "OutputError")]
     assert [f.name for f in report.converted] == ["b.mov"]
     assert (out / "a.mp4").read_bytes() == b"keep me"
-    report = run_batch([catalog / "a.mp4", catalog / "b.mov"], out, {**FAST, "overwrite": True}, jobs=1)
+    report = run_batch([catalog / "a.mp4", catalog / "b.mov"], out, replace(FAST, render=replace(FAST.render, overwrite=True)), jobs=1)
     assert report.ok and [f.name for f in report.converted] == ["a.mp4"]
     assert reframe.probe(out / "a.mp4").frame_count > 0
 
