@@ -12,6 +12,7 @@ import signal
 import sys
 from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -150,6 +151,17 @@ RENDER = OptionGroup(
 )
 # Corrections by hand.
 CORRECTIONS = OptionGroup(Overrides.parse, pins=PinOpt, shots=ShotOpt)
+
+
+@dataclass(frozen=True)
+class AnalysisKept:
+    """What a planning command also keeps of the analysis: its detections in the crop path, its JSON."""
+
+    with_detections: bool = False
+    save_analysis: Optional[Path] = None
+
+
+KEPT = OptionGroup(AnalysisKept, with_detections=WithDetectionsOpt, save_analysis=SaveAnalysisOpt)
 
 
 def _quiet_native_logs() -> None:

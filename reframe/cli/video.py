@@ -13,8 +13,8 @@ from reframe.config import PlanConfig, RenderConfig
 from reframe.overrides import Overrides
 
 from .common import (
-    ASPECT, CORRECTIONS, OVERWRITE, PLAN, RENDER, AnalysisOpt, InArg, OverwriteOpt, QuietOpt, SaveAnalysisOpt,
-    WithDetectionsOpt, command, progress_bar, say, wrote,
+    ASPECT, CORRECTIONS, KEPT, OVERWRITE, PLAN, RENDER, AnalysisKept, AnalysisOpt, InArg, OverwriteOpt, QuietOpt,
+    command, progress_bar, say, wrote,
 )
 
 
@@ -36,8 +36,7 @@ def convert(
     ] = None,
     plan_config: PlanConfig = PLAN.without("aspect"),
     overrides: Overrides = CORRECTIONS,
-    with_detections: WithDetectionsOpt = False,
-    save_analysis: SaveAnalysisOpt = None,
+    kept: AnalysisKept = KEPT,
     overwrite: OverwriteOpt = OVERWRITE,
     quiet: QuietOpt = False,
 ) -> None:
@@ -52,7 +51,7 @@ def convert(
         results = convert_file(
             src, outputs, plan_config=replace(plan_config, aspect=aspects[0]),
             render_config=replace(render_config, overwrite=overwrite), save_path=saves, overrides=overrides,
-            progress=progress, with_detections=with_detections, save_analysis=save_analysis,
+            progress=progress, with_detections=kept.with_detections, save_analysis=kept.save_analysis,
         )
     if not quiet:
         for result in results:
@@ -66,14 +65,13 @@ def _plan_command(warning: str | None):
         src: InArg,
         output: Annotated[Path, typer.Option("--output", "-o", help="Crop path JSON to write.", show_default=False)],
         plan_config: PlanConfig = PLAN,
-        with_detections: WithDetectionsOpt = False,
-        save_analysis: SaveAnalysisOpt = None,
+        kept: AnalysisKept = KEPT,
         overwrite: OverwriteOpt = OVERWRITE,
         quiet: QuietOpt = False,
     ) -> None:
         if warning:
             say(warning)
-        _plan(src, output, plan_config, with_detections, save_analysis, overwrite, quiet)
+        _plan(src, output, plan_config, kept, overwrite, quiet)
 
     return plan_command
 
@@ -91,7 +89,7 @@ analyze = command(
 )
 
 
-def _plan(src, output, config, with_detections, save_analysis, overwrite, quiet) -> None:
+def _plan(src, output, config, kept: AnalysisKept, overwrite, quiet) -> None:
     from reframe.errors import OutputError
     from reframe.pipeline import analyze as analyze_video
     from reframe.pipeline import plan as plan_video
@@ -100,10 +98,10 @@ def _plan(src, output, config, with_detections, save_analysis, overwrite, quiet)
         raise OutputError(f"{output} already exists (use --overwrite to replace it)")
     with progress_bar(quiet) as progress:
         analysis = analyze_video(src, progress=progress)
-    if save_analysis is not None:
-        analysis.save(save_analysis)
+    if kept.save_analysis is not None:
+        analysis.save(kept.save_analysis)
     path = plan_video(analysis, config)
-    path.save(output, with_detections=with_detections)
+    path.save(output, with_detections=kept.with_detections)
     if not quiet:
         say(f"wrote {output} ({len(path.shots)} shots, {path.source.frame_count} frames)")
 
