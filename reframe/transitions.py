@@ -204,7 +204,7 @@ class TransitionDetector:
         a_pos = dark - length
         if length - 1 < self.min_len or a_pos < self.settle or len(seq) - 1 - a_pos > self.max_len + 1:
             return None
-        fa, fb = seq[a_pos], seq[-1]
+        fa = seq[a_pos]
         drift = max(_dist(fa, f) for f in seq[a_pos - self.settle : a_pos])
         if drift > self.DRIFT * _dist(fa, seq[dark]):
             return None

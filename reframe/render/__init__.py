@@ -30,7 +30,7 @@ import numpy as np
 
 from ..config import ProgressCallback, RenderConfig
 from ..croppath import CropPath
-from ..errors import CropPathError, UsageError
+from ..errors import UsageError
 from ..probe import AudioStreamInfo, VideoInfo, probe
 from .audio import HELD_AUDIO_MIN, MP4_AUDIO_CODECS
 from .compose import Compositor
