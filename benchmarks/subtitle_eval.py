@@ -94,10 +94,6 @@ class SubtitledResult:
     def share(self) -> float:
         return ratio(self.whole, self.checked)
 
-    @property
-    def centre_share(self) -> float:
-        return ratio(self.centre_whole, self.checked)
-
 
 def subtitled_folder(cache: Path | None) -> Path:
     """Where the subtitled clips are written, once per version of the code that makes them."""
@@ -322,8 +318,8 @@ def report(rows: list[SubtitledResult], found: dict[str, tuple], args) -> list[t
             continue
         cov = f"{_f(r.subtitled.coverage, '.2f')} / {_f(r.plain.coverage if r.plain else math.nan, '.2f')}"
         mag = f"{_f(r.subtitled.magnification, '.2f')} / {_f(r.plain.magnification if r.plain else math.nan, '.2f')}"
-        table.append([r.name, str(r.checked), _f(r.share, ".3f"), _f(r.centre_share, ".3f"),
-                      _f(r.centre_whole_anywhere / r.checked if r.checked else math.nan, ".3f"), cov, mag,
+        table.append([r.name, str(r.checked), _f(r.share, ".3f"), _f(ratio(r.centre_whole, r.checked), ".3f"),
+                      _f(ratio(r.centre_whole_anywhere, r.checked), ".3f"), cov, mag,
                       f"{r.moved_shots} of {r.shots}",
                       f"{r.hidden} of {r.band_keyframes}", _f(r.lowest, ".2f"), f"{r.seconds:.0f}"])
     widths = [max(len(str(x)) for x in col) for col in zip(head, *table)]
@@ -333,9 +329,9 @@ def report(rows: list[SubtitledResult], found: dict[str, tuple], args) -> list[t
     checked = sum(r.checked for r in ok_rows)
     whole = sum(r.whole for r in ok_rows)
     centre = sum(r.centre_whole for r in ok_rows)
-    share = whole / checked if checked else math.nan
+    share, centre_share = ratio(whole, checked), ratio(centre, checked)
     print(f"all: {whole} of {checked} subtitle frames with every line whole in reframe's output ({_f(share, '.3f')}), "
-          f"{centre} ({_f(centre / checked if checked else math.nan, '.3f')}) in the centre crop")
+          f"{centre} ({_f(centre_share, '.3f')}) in the centre crop")
     print(f"hidden: keyframes (of those in shots with a moved band) where a must box is more than "
           f"{HIDDEN_SHARE:.0%} under the band")
     print("whole R / C: share of the frames checked whose every line is found whole above the bottom fifth, "
@@ -355,7 +351,7 @@ def report(rows: list[SubtitledResult], found: dict[str, tuple], args) -> list[t
     tg = [
         (f"every line whole on >= {100 * WHOLE_TARGET:.0f}% of subtitle frames, in the output",
          f"{_f(share, '.3f')} ({whole}/{checked}; lowest clip {worst.name} {_f(worst.share, '.3f')}; "
-         f"centre crop {_f(centre / checked if checked else math.nan, '.3f')})" if worst else "no frames",
+         f"centre crop {_f(centre_share, '.3f')})" if worst else "no frames",
          checked > 0 and share >= WHOLE_TARGET),
         (f"coverage at magnification >= 0.75 with subtitles within {COVERAGE_MARGIN} of without",
          f"{ps.coverage:.3f} ({ps.covered}/{ps.keyframes}) vs {pp.coverage:.3f} ({pp.covered}/{pp.keyframes})",
