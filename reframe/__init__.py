@@ -57,7 +57,6 @@ from .pipeline import (
     probe,
     reframe,
     render,
-    render_many,
 )
 
 __version__ = "0.1.0"
@@ -91,6 +90,7 @@ _LAZY = {
     "SubtitleBand": "subtitles",
     "Transition": "transitions",
     "VideoInfo": "probe",
+    "render_many": "render",
     "run_batch": "batch",
 }
 

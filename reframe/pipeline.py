@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -95,31 +95,12 @@ def render(
     source cannot be decoded. ``info`` saves probing ``src`` again.
     """
     from .croppath import CropPath
-    from .render import render_many as render_paths
+    from .render import render_many
 
     if isinstance(src, CropPath):
         deprecated("render(crop_path, src, dst)", "render(src, crop_path, dst)")
         src, crop_path = crop_path, src
-    return render_paths(src, [(crop_path, dst)], config, progress, info=info)[0]
-
-
-def render_many(
-    src: str | os.PathLike,
-    targets: Sequence[tuple[CropPath, str | os.PathLike]],
-    config: RenderConfig = RenderConfig(),
-    progress: ProgressCallback | None = None,
-    info: VideoInfo | None = None,
-) -> list[RenderResult]:
-    """Encode ``src`` along several crop paths, one file each (``targets``
-    pairs each path with its destination), decoding the source once. Errors
-    as :func:`render`; when one output fails, none is written.
-    """
-    from .render import render_many as render_paths
-
-    if not isinstance(src, (str, os.PathLike)):
-        deprecated("render_many(targets, src)", "render_many(src, targets)")
-        src, targets = targets, src
-    return render_paths(src, targets, config, progress, info=info)
+    return render_many(src, [(crop_path, dst)], config, progress, info=info)[0]
 
 
 def parse_aspects(text: str | Aspect | Iterable[str | Aspect]) -> list[Aspect]:
@@ -200,7 +181,7 @@ def convert(
     """
     from .plan import Planner
     from .render import check_encoder, check_output
-    from .render import render_many as render_paths
+    from .render import render_many
 
     if "save_paths" in options:
         deprecated("convert(save_paths=...)", "convert(save_path=...)")
@@ -230,7 +211,7 @@ def convert(
             crop_path.save(saves[aspect], with_detections=with_detections)
         planned.append((crop_path, path))
     # All formats from one decoding of the source.
-    return render_paths(src, planned, render_config, progress, info=info)
+    return render_many(src, planned, render_config, progress, info=info)
 
 
 def reframe(

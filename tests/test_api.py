@@ -16,6 +16,7 @@ from test_plan import analysis
 
 import reframe
 from reframe.config import MOTIONS, AnalyzeConfig, MotionName, PlanConfig, RenderConfig
+from reframe.errors import InputError
 
 CLIP = analysis(100, lambda f: [600 + 2 * f])
 
@@ -144,10 +145,18 @@ def test_render_with_the_crop_path_first_warns_and_still_works(monkeypatch):
     assert reframe.render("in.mp4", path, "out.mp4") == "result"
     with pytest.warns(DeprecationWarning, match="render"):
         reframe.render(path, "in.mp4", "out.mp4")
-    reframe.render_many("in.mp4", [(path, "out.mp4")])
-    with pytest.warns(DeprecationWarning, match="render_many"):
-        reframe.render_many([(path, "out.mp4")], "in.mp4")
-    assert calls == [("in.mp4", [(path, "out.mp4")])] * 4
+    assert calls == [("in.mp4", [(path, "out.mp4")])] * 2
+
+
+def test_render_many_with_the_targets_first_warns_and_still_works(tmp_path):
+    # The real function: a missing source named in the error shows the arguments were swapped back.
+    targets = [(reframe.plan(CLIP), tmp_path / "out.mp4")]
+    missing = tmp_path / "missing.mp4"
+    with pytest.raises(InputError, match="missing.mp4"):
+        reframe.render_many(missing, targets)
+    with pytest.warns(DeprecationWarning, match="render_many"), pytest.raises(InputError, match="missing.mp4"):
+        reframe.render_many(targets, missing)
+    assert not (tmp_path / "out.mp4").exists()
 
 
 @pytest.fixture

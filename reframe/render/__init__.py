@@ -77,9 +77,14 @@ def render_many(
 ) -> list[RenderResult]:
     """Encode ``src`` along several crop paths, one file each (``targets``
     pairs each path with its destination), decoding the source once for
-    every :data:`SHARED_DECODE` of them. Errors as :func:`render`; when one
-    output fails, none is written.
+    every :data:`SHARED_DECODE` of them. Errors as :func:`reframe.render`;
+    when one output fails, none is written.
     """
+    if not isinstance(src, (str, os.PathLike)):  # the argument order of earlier releases
+        from ..pipeline import deprecated
+
+        deprecated("render_many(targets, src)", "render_many(src, targets)")
+        src, targets = targets, src
     started = time.perf_counter()
     src = Path(src)
     dsts = [Path(dst) for _, dst in targets]
