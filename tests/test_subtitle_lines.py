@@ -57,3 +57,15 @@ def test_scenery_all_over_is_no_line():
     letters(new, 170, 310, 40, 14)
     assert zone._blocks(new) == []
 
+
+
+def test_strokes_too_small_to_read_are_no_line():
+    # 2.6 % of the picture's height: scenery detail (shoes on a pavement), not subtitles.
+    zone, new = bottom_strip()
+    letters(new, 170, 310, 40, 7)
+    assert zone._blocks(new) == []
+    # 4.4 %: small subtitles.
+    zone, new = bottom_strip()
+    letters(new, 170, 310, 40, 12)
+    (x, y, w, h), = zone._blocks(new)
+    assert 11 <= h <= 13, h

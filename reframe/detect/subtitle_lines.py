@@ -146,7 +146,7 @@ class Zone:
                     continue
                 x, y, w, h = tight
                 x, y = x + x0, y + ry
-                if not (frame_rows[0] <= h <= frame_rows[1] and w >= max(f.MIN_ASPECT * h, f.MIN_WIDTH * sw)):
+                if not (f.MIN_READABLE * frame_h <= h <= frame_rows[1] and w >= max(f.MIN_ASPECT * h, f.MIN_WIDTH * sw)):
                     continue
                 if abs(x + w / 2 - sw / 2) > f.OFF_CENTRE * sw:
                     continue

@@ -70,6 +70,10 @@ class SubtitleFinder:
     MIN_NEW = 0.002
     # Block shape, as shares of the frame height / strip width.
     MIN_LINE_HEIGHT = 0.022
+    # A whole line is at least this tall: subtitles are set to be read across
+    # a room (the smallest common styles make lines of about 0.035, outline
+    # included); smaller strokes that come and go are scenery (shoes, gravel).
+    MIN_READABLE = 0.03
     MAX_BLOCK_HEIGHT = 0.2
     MAX_LINE_HEIGHT = 0.1
     MIN_ASPECT = 3.0  # a line's width over its height
