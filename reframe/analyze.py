@@ -1,7 +1,7 @@
 """Analyze: one decoding pass that finds cuts and what is on screen.
 
-Every frame is decoded (without the deblocking filter: nothing here looks at
-full-size pixels) and turned into a thumbnail for the cut detector and the
+Every frame is decoded (without the deblocking filter where no other frame
+predicts from it: nothing here looks at full-size pixels) and turned into a thumbnail for the cut detector and the
 motion measure; only sampled frames are scaled to the analysis size and
 given to the detectors. Sampling adapts to the picture (:class:`~reframe.sampling.Sampler`):
 the first frame of every shot, then ``AnalyzeConfig.sample_fps`` while the
