@@ -47,14 +47,49 @@ class BarFinder:
 
 
 def _span(lit: np.ndarray, min_share: float) -> tuple[float, float]:
-    """First and last lit position as shares of the side (whole side when unlit or bars too thin)."""
+    """First and last position of the picture as shares of the side (whole side when unlit or bars too thin)."""
     n = len(lit)
     idx = np.flatnonzero(lit)
     if len(idx) < n * 0.2:
         return 0.0, 1.0  # almost nothing lit: a black clip, not bars
+    first, last = _picture_run(idx, n)
     # Two thumbnail pixels in, so the bar's blurred edge stays outside.
-    a = (idx[0] + 2) / n if idx[0] > 0 else 0.0
-    b = (idx[-1] - 1) / n if idx[-1] < n - 1 else 1.0
+    a = (first + 2) / n if first > 0 else 0.0
+    b = (last - 1) / n if last < n - 1 else 1.0
     a = a if a >= min_share else 0.0
     b = b if 1.0 - b >= min_share else 1.0
     return a, b
+
+
+# Text or a logo printed on a bar (subtitles under a letterboxed film) lights
+# a strip of it apart from the picture: a strip thinner than this share of the
+# side, with rows dark on every frame at least this share wide between it and
+# the picture, belongs to the bar.
+_PRINTED_MAX = 0.15
+_PRINTED_GAP = 0.02
+
+
+def _picture_run(lit_idx: np.ndarray, n: int) -> tuple[int, int]:
+    """First and last lit position of the picture: the longest run of lit
+    positions and the runs next to it that are thick or close enough to be
+    part of it (a dark line across the picture does not split it).
+
+    >>> _picture_run(np.r_[10:80, 83:88], 90)  # subtitles 3 rows below the picture
+    (10, 79)
+    >>> _picture_run(np.r_[10:40, 45:80], 90)  # a black line across the picture
+    (10, 79)
+    """
+    runs = np.split(lit_idx, np.flatnonzero(np.diff(lit_idx) > 1) + 1)
+    lo = hi = max(range(len(runs)), key=lambda i: len(runs[i]))
+
+    def joins(run: np.ndarray, gap: int) -> bool:
+        return len(run) > _PRINTED_MAX * n or gap < _PRINTED_GAP * n
+
+    while lo > 0 and joins(runs[lo - 1], runs[lo][0] - runs[lo - 1][-1] - 1):
+        lo -= 1
+    while hi < len(runs) - 1 and joins(runs[hi + 1], runs[hi + 1][0] - runs[hi][-1] - 1):
+        hi += 1
+    first, last = int(runs[lo][0]), int(runs[hi][-1])
+    if last - first + 1 < n / 2:
+        return int(lit_idx[0]), int(lit_idx[-1])  # no main picture to tell printing from
+    return first, last

@@ -240,6 +240,26 @@ def test_pillarbox_bars_are_found_and_fades_are_not_bars():
     assert full.content(1920, 1080) is None
 
 
+def test_subtitles_printed_on_a_letterbox_bar_are_not_picture():
+    # 2.39:1 in 16:9 (picture rows 12-77 of 90), subtitles in the bottom bar on
+    # most frames; a logo in the top bar; a black line across the picture.
+    from reframe.bars import BarFinder
+
+    rng = np.random.default_rng(1)
+    bars = BarFinder()
+    for i in range(30):
+        thumb = np.full((90, 160, 3), 16, np.uint8)
+        thumb[12:78] = rng.integers(40, 255, (66, 160, 3))
+        thumb[40:42] = 16
+        if i % 4:
+            thumb[82:87, 30 + i : 120 + i] = 180  # a line of text, smeared by the thumbnail
+        thumb[3:7, 140:152] = 200  # a channel logo
+        bars.add(thumb)
+    x, y, w, h = bars.content(1920, 1080)
+    assert (x, w) == (0.0, 1920.0)
+    assert 12 * 12 <= y <= 15 * 12 and 76 * 12 <= y + h <= 78 * 12
+
+
 def test_the_window_stays_inside_the_picture_between_bars():
     # 4:3 picture pillarboxed in 16:9 (x 240-1680); the subject stands at the picture's left edge.
     a = analysis(100, lambda f: [300])

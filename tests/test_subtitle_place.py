@@ -22,7 +22,7 @@ from reframe.errors import CropPathError, UsageError
 from reframe.render import _Warper
 from reframe.subtitle_place import MovedBand
 from reframe.subtitles import SubtitleBand
-from reframe.testing import media
+from reframe.testing import media, people
 from reframe.testing import subtitle_media as sm
 
 LINE = "Subtitles shown whole"
@@ -361,3 +361,41 @@ def test_lines_in_a_letterbox_bar_are_moved_from_the_bar():
     rest = out.copy()
     rest[y0 - 2 : y0 + h0 + 2] = 0
     assert rest.max() < 200
+
+
+@pytest.mark.slow
+def test_a_letterboxed_film_with_its_lines_in_the_bar_fills_the_output_and_shows_every_line(tmp_path):
+    """Lines printed on the bottom bar do not make the bar picture: the window
+    stays on the picture (no black strip in the output) and the lines are moved whole."""
+    import reframe
+    from fractions import Fraction
+
+    w, h, top, picture_h, n, fps = 640, 360, 46, 268, 150, Fraction(25)
+    cues = sm.dialogue_cues(n, fps, texts=sm.LATIN)
+    drawn = [sm.render_cue(c.lines, sm.Style(size=0.045, outline=0, margin=0.03), w, h) for c in cues]
+    assert all(top + picture_h < box[1] for d in drawn for box in d.boxes)  # in the bar
+
+    def frames():
+        for i, frame, grain in sm.scene_frames(w, picture_h, n, fps=fps):
+            out = np.zeros((h, w, 3), np.float32)
+            out[top : top + picture_h] = people.finish(frame, grain)
+            for c, d in zip(cues, drawn):
+                if c.start <= i < c.end:
+                    sm.composite(out, d)
+            yield np.clip(out, 0, 255).astype(np.uint8)
+
+    src, out = tmp_path / "film.mp4", tmp_path / "out.mp4"
+    media.encode(src, frames(), width=w, height=h, fps=fps)
+    analysis = reframe.analyze(src)
+    x, y, cw, ch = analysis.content
+    edge = 3 * h / 90  # the bars' blurred edges, three thumbnail rows
+    assert (x, cw) == (0.0, w) and top <= y <= top + edge and top + picture_h - edge <= y + ch <= top + picture_h
+    reframe.render(src, reframe.plan(analysis), out)
+    middles = {(c.start + c.end) // 2: c for c in cues}
+    outs, sources = lumas(out, set(middles)), lumas(src, set(middles))
+    scales = np.arange(2.5, 4.5, 0.02)  # the band, a third of the width, scaled to the output's 1080
+    for f, cue in middles.items():
+        assert np.median(outs[f][-40:]) > 40, f  # the picture reaches the bottom: no bar shown
+        for box in drawn[cues.index(cue)].boxes:
+            match = sm.find_line(outs[f], sm.line_pixels(sources[f], box), scales)
+            assert match is not None and match.whole(outs[f].shape[0]), (cue.lines, match)
