@@ -1,13 +1,14 @@
 """Analyze: one decoding pass that finds cuts and what is on screen.
 
 Every frame is decoded (without the deblocking filter where no other frame
-predicts from it: nothing here looks at full-size pixels) and turned into a thumbnail for the cut detector and the
-motion measure; only sampled frames are scaled to the analysis size and
-given to the detectors. Sampling adapts to the picture (:class:`~reframe.sampling.Sampler`):
-the first frame of every shot, then ``AnalyzeConfig.sample_fps`` while the
-picture changes and ``still_sample_fps`` while it holds still; the planner
-interpolates between samples. Boxes are stored in display pixels of the
-source, so the planner never needs to know the analysis size.
+predicts from it: nothing here looks at full-size pixels) and turned into a
+thumbnail for the cut detector and the motion measure; only sampled frames
+are scaled to the analysis size and given to the detectors. Sampling adapts
+to the picture (:class:`~reframe.sampling.Sampler`): the first frame of
+every shot, then ``AnalyzeConfig.sample_fps`` while the picture changes and
+``still_sample_fps`` while it holds still; the planner interpolates between
+samples. Boxes are stored in display pixels of the source, so the planner
+never needs to know the analysis size.
 """
 
 from __future__ import annotations

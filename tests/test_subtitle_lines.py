@@ -58,7 +58,6 @@ def test_scenery_all_over_is_no_line():
     assert zone._blocks(new) == []
 
 
-
 def test_strokes_too_small_to_read_are_no_line():
     # 2.6 % of the picture's height: scenery detail (shoes on a pavement), not subtitles.
     zone, new = bottom_strip()

@@ -386,11 +386,11 @@ def test_a_letterboxed_film_with_its_lines_in_the_bar_fills_the_output_and_shows
 
     src, out = tmp_path / "film.mp4", tmp_path / "out.mp4"
     media.encode(src, frames(), width=w, height=h, fps=fps)
-    analysis = reframe.analyze(src)
-    x, y, cw, ch = analysis.content
+    analysed = reframe.analyze(src)
+    x, y, cw, ch = analysed.content
     edge = 3 * h / 90  # the bars' blurred edges, three thumbnail rows
     assert (x, cw) == (0.0, w) and top <= y <= top + edge and top + picture_h - edge <= y + ch <= top + picture_h
-    reframe.render(src, reframe.plan(analysis), out)
+    reframe.render(src, reframe.plan(analysed), out)
     middles = {(c.start + c.end) // 2: c for c in cues}
     outs, sources = lumas(out, set(middles)), lumas(src, set(middles))
     scales = np.arange(2.5, 4.5, 0.02)  # the band, a third of the width, scaled to the output's 1080
