@@ -399,3 +399,20 @@ def test_a_letterboxed_film_with_its_lines_in_the_bar_fills_the_output_and_shows
         for box in drawn[cues.index(cue)].boxes:
             match = sm.find_line(outs[f], sm.line_pixels(sources[f], box), scales)
             assert match is not None and match.whole(outs[f].shape[0]), (cue.lines, match)
+
+
+def test_keep_shows_the_bar_rows_its_lines_are_printed_on():
+    # Under keep the lines stay in the picture: on a letterboxed film with its
+    # lines in the bottom bar, the picture shown grows over the bar down to them.
+    y = np.full((H, W), 16, np.uint8)
+    line = draw_line(y, LINE, dataclasses.replace(LINE_STYLE, size=0.06, margin=0.03))
+    a = dataclasses.replace(analysis(20, lambda f: [600]), content=(0, 140, W, 800), subtitles=(SubtitleBand(0, 20, line),))
+    for layout in ("auto", "fit"):
+        path = plan(a, PlanConfig(subtitles="keep", layout=layout))
+        x, top, w, h = path.content_box
+        assert (x, w, top) == (0, W, 140) and top + h >= line[1] + line[3] and top + h < H
+        for frame in (0, 10, 19):
+            wx, wy, ww, wh = path.fit_window() if path.shot_of(frame).layout == "fit" else path.window(frame)
+            assert wy <= line[1] and wy + wh >= line[1] + line[3], (layout, frame)
+    moved = plan(a, PlanConfig(subtitles="move"))
+    assert moved.content_box == (0, 140, W, 800)  # moved into the picture: the bar stays out

@@ -26,7 +26,7 @@ from .byhand import by_hand, moved_by_hand, pins_in
 from .layouts import CORE, GROUP_FILL, choose_layout, panel_width
 from .readings import Reading, Subject, SubjectKind
 from .subjects import choose_subject, read_shot, with_bridged_faces, with_held_faces
-from .text import holding, subtitle_rule, text_layout, video_overlays, with_framing_text
+from .text import holding, subtitle_rule, text_layout, video_overlays, with_framing_text, with_kept_bands
 from .tracks import by_persistence, follow_speaker, pinned, speaker_cuts
 
 # Confidence below which salient regions steer the camera only gently.
@@ -98,6 +98,8 @@ class Planner:
 
     def run(self, analysis: Analysis, overrides: Overrides | None = None) -> CropPath:
         """The crop path of ``analysis``, with the corrections of ``overrides`` (:mod:`reframe.overrides`) applied."""
+        if self.config.subtitles == "keep":
+            analysis = with_kept_bands(analysis)
         info = analysis.info
         overrides = overrides or Overrides()
         ranges = shot_ranges(list(analysis.cuts), info.frame_count)

@@ -253,6 +253,18 @@ def subtitle_rule(config: PlanConfig, analysis: Analysis, start: int, end: int, 
     return SubtitleRule(layout, rows_clear_of(band, content[1], content[3]), moved=MovedBand(band, place))
 
 
+def with_kept_bands(analysis: Analysis) -> Analysis:
+    """``analysis`` with its picture (the content inside any bars) grown over
+    the subtitle bands printed on the bars: under ``keep`` the lines stay in
+    the picture, so the bar rows they sit on are shown too."""
+    if analysis.content is None or not analysis.subtitles:
+        return analysis
+    boxes = [analysis.content, *(b.box for b in analysis.subtitles)]
+    x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    x1, y1 = max(b[0] + b[2] for b in boxes), max(b[1] + b[3] for b in boxes)
+    return replace(analysis, content=(x0, y0, x1 - x0, y1 - y0))
+
+
 def holding(xs: np.ndarray, ys: np.ndarray, box, w: float, h: float) -> tuple[np.ndarray, np.ndarray]:
     """Window centres moved the least so that each ``w`` x ``h`` window holds ``box`` whole."""
     bx, by, bw, bh = box
