@@ -11,7 +11,7 @@ from ..analysis import Analysis
 from ..config import PlanConfig
 from ..detections import Detections, Kind
 from ..subtitle_place import MovedBand, place_for, rows_clear_of, shot_band
-from ..geometry import smaller_share
+from ..geometry import bounding_box, from_xywh, smaller_share, to_xywh
 from .layouts import GROUP_FILL, ShotLayout, zoom_for
 from .readings import Reading, Subject, SubjectKind
 
@@ -259,10 +259,8 @@ def with_kept_bands(analysis: Analysis) -> Analysis:
     the picture, so the bar rows they sit on are shown too."""
     if analysis.content is None or not analysis.subtitles:
         return analysis
-    boxes = [analysis.content, *(b.box for b in analysis.subtitles)]
-    x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
-    x1, y1 = max(b[0] + b[2] for b in boxes), max(b[1] + b[3] for b in boxes)
-    return replace(analysis, content=(x0, y0, x1 - x0, y1 - y0))
+    boxes = from_xywh([analysis.content, *(b.box for b in analysis.subtitles)])
+    return replace(analysis, content=tuple(float(v) for v in to_xywh(bounding_box(boxes))))
 
 
 def holding(xs: np.ndarray, ys: np.ndarray, box, w: float, h: float) -> tuple[np.ndarray, np.ndarray]:
